@@ -1,0 +1,79 @@
+"""Flow words, in reading order, into the cells of a shape."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from happybot.art.shapes import SHAPES
+
+# A grumble about the weather gets a sun, a lonely one a heart, and so on.
+_MOOD = [
+    (re.compile(r"\b(rain\w*|wet|grey|gray|cloud\w*|cold|storm\w*|drizzle|snow\w*)\b"), "sun"),
+    (re.compile(r"\b(lonely|alone|miss\w*|sad|heart\w*|love\w*|nobody)\b"), "heart"),
+    (re.compile(r"\b(birthday|party|celebrat\w*|deflat\w*|balloon\w*)\b"), "balloon"),
+    (re.compile(r"\b(exam\w*|test\w*|grade\w*|fail\w*|study\w*|work\w*|boss)\b"), "star"),
+    (re.compile(r"\b(monday\w*|tired|sleep\w*|alarm|morning)\b"), "smiley"),
+    (re.compile(r"\b(garden\w*|spring|allerg\w*|pollen|flower\w*)\b"), "flower"),
+]
+SEPARATOR = " ~ "
+
+
+def choose_shape(text: str, allowed: Sequence[str], seed: str) -> str:
+    """The shape for a text: from its mood when one matches, else a reproducible pick."""
+    lowered = text.lower()
+    for pattern, shape in _MOOD:
+        if shape in allowed and pattern.search(lowered):
+            return shape
+    digest = hashlib.sha256(seed.encode()).digest()
+    return allowed[digest[0] % len(allowed)]
+
+
+def mask(shape: str, cols: int, rows: int) -> list[list[bool]]:
+    inside = SHAPES[shape]
+    return [
+        [inside((c + 0.5) / cols * 2 - 1, (r + 0.5) / rows * 2 - 1) for c in range(cols)]
+        for r in range(rows)
+    ]
+
+
+def fit_text(text: str, capacity: int) -> str:
+    """One line of the words; trimmed at a word boundary when longer than the shape holds."""
+    words = " ".join(text.split())
+    if len(words) <= capacity:
+        return words
+    cut = words[: capacity - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut + "…"
+
+
+def flow(text: str, cells: list[list[bool]]) -> list[str]:
+    """Rows of characters: the text fills the shape's cells in reading order, repeating when
+    short. Cells outside the shape are spaces; a row never starts a fill with a space."""
+    capacity = sum(sum(row) for row in cells)
+    line = fit_text(text, capacity)
+    if not line:
+        return [" " * len(row) for row in cells]
+    stream = line + SEPARATOR
+    pos = 0
+    grid = [[" "] * len(row) for row in cells]
+    placed: list[tuple[int, int]] = []
+    for r, row in enumerate(cells):
+        for c, inside in enumerate(row):
+            if not inside:
+                continue
+            char = stream[pos % len(stream)]
+            if char == " " and (c == 0 or grid[r][c - 1] == " "):
+                pos += 1  # no leading or doubled spaces at the edge of a run
+                char = stream[pos % len(stream)]
+            grid[r][c] = char
+            placed.append((r, c))
+            pos += 1
+    # never end on a fragment of a word: it would read as a word the input did not contain
+    if stream[pos % len(stream)].isalnum():
+        while placed and grid[placed[-1][0]][placed[-1][1]].isalnum():
+            r, c = placed.pop()
+            grid[r][c] = " "
+    return ["".join(row) for row in grid]

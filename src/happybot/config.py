@@ -1,0 +1,290 @@
+"""The campaign file and the defaults. The only module that reads the environment.
+
+A broken file fails with a `ConfigError` naming the file, the line, the field and what was
+expected, so an operator can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from happybot.errors import ConfigError
+from happybot.models import Mode
+
+ENV_DB = "HAPPYBOT_DB"
+ENV_AUDIT_KEY = "HAPPYBOT_AUDIT_KEY"
+DEFAULT_DB_URL = "sqlite:///happybot.db"
+STARTER_CAMPAIGN = "campaign.yaml"
+
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SECRET_KEYS = {"password", "token", "secret", "api_key", "access_token", "app_password"}
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(_Model):
+    review: Unit = 0.3
+    reject: Unit = 0.9
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Threshold:
+        if self.review > self.reject:
+            raise ValueError("review must not be above reject")
+        return self
+
+
+class Reply(_Model):
+    templates: list[str] = Field(
+        default_factory=lambda: ["@{handle} here's something happy {hashtag}"], min_length=1
+    )
+
+    @field_validator("templates")
+    @classmethod
+    def _fields_known(cls, templates: list[str]) -> list[str]:
+        for template in templates:
+            try:
+                template.format(handle="h", hashtag="#t")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"template {template!r} may only use {{handle}} and {{hashtag}}"
+                ) from exc
+        return templates
+
+
+class Palette(_Model):
+    background: str = "#FFF8E7"
+    ink: list[str] = Field(default_factory=lambda: ["#FF6B6B", "#2D98DA"], min_length=1)
+    footer: str = "#5A5A5A"
+
+    @field_validator("background", "footer")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX.match(value):
+            raise ValueError(f"{value!r} is not a colour like #RRGGBB")
+        return value
+
+    @field_validator("ink")
+    @classmethod
+    def _hex_list(cls, values: list[str]) -> list[str]:
+        for value in values:
+            cls._hex(value)
+        return values
+
+
+class Art(_Model):
+    shapes: list[str] = Field(default_factory=lambda: ["heart", "sun"], min_length=1)
+    width: Annotated[int, Field(ge=200, le=4096)] = 1080
+    height: Annotated[int, Field(ge=200, le=4096)] = 1080
+    palette: Palette = Field(default_factory=Palette)
+
+    @field_validator("shapes")
+    @classmethod
+    def _known_shapes(cls, shapes: list[str]) -> list[str]:
+        from happybot.art.shapes import SHAPES
+
+        unknown = [s for s in shapes if s not in SHAPES]
+        if unknown:
+            raise ValueError(f"unknown shape(s) {unknown}; known: {sorted(SHAPES)}")
+        return shapes
+
+
+class Behaviour(_Model):
+    min_account_age_days: Annotated[float, Field(ge=0)] = 7
+    max_posts_per_hour: Annotated[int, Field(ge=1)] = 4
+    duplicate_similarity: Unit = 0.6
+    duplicate_authors: Annotated[int, Field(ge=2)] = 3
+    author_rejects_limit: Annotated[int, Field(ge=1)] = 3
+
+
+class Words(_Model):
+    deny: list[str] = Field(default_factory=list)
+    allow: list[str] = Field(default_factory=list)
+
+
+class RateLimits(_Model):
+    per_minute: Annotated[int, Field(ge=1)] = 10
+    per_hour: Annotated[int, Field(ge=1)] = 300
+
+
+class Platform(_Model):
+    kind: Literal["dryrun"] = "dryrun"
+    source: str = "simulate:campaign"
+    out_dir: str = "happybot-out"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        _refuse_secrets(data)
+        return data
+
+
+class Store(_Model):
+    url: str = DEFAULT_DB_URL
+
+
+class Campaign(_Model):
+    """A whole campaign file. Paths in it are relative to the file (`base_dir`)."""
+
+    hashtag: str
+    brand_line: str = ""
+    mode: Mode = Mode.AUTOPILOT
+    reply: Reply = Field(default_factory=Reply)
+    art: Art = Field(default_factory=Art)
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    screen_deadline_seconds: Annotated[float, Field(gt=0, le=600)] = 10
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    words: Words = Field(default_factory=Words)
+    never_amplify: list[str] = Field(default_factory=list)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    platform: Platform = Field(default_factory=Platform)
+    store: Store = Field(default_factory=Store)
+    base_dir: str = "."
+
+    @field_validator("hashtag")
+    @classmethod
+    def _hashtag(cls, value: str) -> str:
+        tag = value.strip().lstrip("#")
+        if not tag or not re.fullmatch(r"\w+", tag):
+            raise ValueError(f"{value!r} is not a hashtag: use letters, digits and _ only")
+        return "#" + tag
+
+    @property
+    def tag(self) -> str:
+        """The hashtag without '#', lower-cased, as platforms report tags."""
+        return self.hashtag[1:].lower()
+
+    def threshold(self, screen: str) -> Threshold:
+        return self.thresholds.get(screen) or self.thresholds.get("default") or Threshold()
+
+    def path(self, relative: str) -> Path:
+        path = Path(relative)
+        return path if path.is_absolute() else Path(self.base_dir) / path
+
+
+def _refuse_secrets(data: Any) -> None:
+    if isinstance(data, dict):
+        for key in data:
+            if str(key).lower() in _SECRET_KEYS:
+                raise ValueError(
+                    f"secrets are never read from the campaign file: remove '{key}' and set "
+                    f"'{key}_env' to the name of an environment variable that holds it"
+                )
+
+
+def starter_campaign_text() -> str:
+    """The commented starter campaign that `happybot init` writes and `demo` runs."""
+    return resources.files("happybot.data").joinpath(STARTER_CAMPAIGN).read_text("utf-8")
+
+
+def starter_campaign() -> Campaign:
+    return parse_campaign(starter_campaign_text(), source="<built-in starter campaign>")
+
+
+def load_campaign(path: str | Path) -> Campaign:
+    """Read and validate a campaign file; every error names the file, line and field."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such campaign file (create one with `happybot init`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the campaign file: {exc}") from exc
+    return parse_campaign(text, source=str(path), base_dir=path.parent)
+
+
+def parse_campaign(text: str, source: str, base_dir: Path | None = None) -> Campaign:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings (hashtag: ..., mode: ...)")
+    if base_dir is not None:
+        data["base_dir"] = str(base_dir)
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            field = ".".join(str(part) for part in loc) or "(top level)"
+            line = _line_of(node, loc)
+            where = f"{source}:{line}" if line else source
+            lines.append(f"{where}: {field}: {_expected(error)}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _expected(error: Any) -> str:
+    message = str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        return "unknown setting (check the spelling; the README lists every setting)"
+    if error["type"] == "missing":
+        return "required setting is missing"
+    return message.removeprefix("Value error, ")
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the YAML node at `loc`, or of its nearest parent that exists."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    # an unknown key is reported at the key itself
+                    node, line = value, key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def db_url(explicit: str | None, campaign: Campaign | None) -> str:
+    """--db, then $HAPPYBOT_DB, then the campaign's store.url, then the SQLite default."""
+    return (
+        explicit or os.environ.get(ENV_DB) or (campaign.store.url if campaign else DEFAULT_DB_URL)
+    )
+
+
+def audit_key(db: str) -> bytes:
+    """The secret that keys the audit chain: $HAPPYBOT_AUDIT_KEY, else a key file kept beside
+    a SQLite database (or in the working folder), created on first use and readable only by
+    its owner. It is never stored in the database, so editing the database cannot re-key it."""
+    env = os.environ.get(ENV_AUDIT_KEY)
+    if env:
+        return env.encode()
+    if db.startswith("sqlite:///") and db != "sqlite:///:memory:":
+        key_path = Path(db.removeprefix("sqlite:///") + ".key")
+    else:
+        key_path = Path(".happybot-audit.key")
+    if not key_path.exists():
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(os.urandom(32).hex())
+    return key_path.read_text().strip().encode()

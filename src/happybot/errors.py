@@ -1,0 +1,63 @@
+"""The exception tree. Expected outcomes (a held post, a duplicate) are values, not exceptions.
+
+HappybotError
+  ConfigError            the file, line, field and what was expected
+  PlatformError
+    PlatformUnavailable  transient: retry with backoff
+    PlatformRejected     permanent: record, never retry
+  ScreenError            the post goes to review, never to publish
+  StoreError
+    AuditChainBroken     `audit verify` names the first broken entry
+  ReviewError            a review action that cannot apply (wrong state, picture changed)
+  SourceError            a source that cannot be opened (missing file, unknown scenario)
+"""
+
+from __future__ import annotations
+
+
+class HappybotError(Exception):
+    """Base of every error happybot raises on purpose; the CLI prints its message, no traceback."""
+
+
+class ConfigError(HappybotError):
+    """The campaign file (or a setting) is wrong; the message says where and what was expected."""
+
+
+class PlatformError(HappybotError):
+    """A social network (or the dry-run folder) could not do what was asked."""
+
+
+class PlatformUnavailable(PlatformError):
+    """Transient: the network is down, rate limited, or timed out. Retry later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PlatformRejected(PlatformError):
+    """Permanent: the network refused the request. Never retried."""
+
+
+class ScreenError(HappybotError):
+    """A screen could not check a batch. The runner turns this into a review finding."""
+
+
+class StoreError(HappybotError):
+    """The database could not be opened or migrated."""
+
+
+class AuditChainBroken(StoreError):
+    """An audit entry does not match the chain: the log was edited."""
+
+    def __init__(self, entry_id: int, message: str) -> None:
+        super().__init__(f"audit entry {entry_id}: {message}")
+        self.entry_id = entry_id
+
+
+class ReviewError(HappybotError):
+    """A review action that does not apply: unknown post, wrong state, or the picture changed."""
+
+
+class SourceError(HappybotError):
+    """A source of posts that cannot be opened: a missing file, an unknown scenario."""

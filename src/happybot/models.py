@@ -1,0 +1,235 @@
+"""The data that flows through the pipeline, as frozen dataclasses.
+
+A `Trigger` is what a source yields: a post that carries the campaign hashtag, and, when it is a
+reply, the parent post whose words are drawn. Ground truth for scoring is never part of a trigger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Target(StrEnum):
+    """Which text a finding is about."""
+
+    POST = "post"
+    PARENT = "parent"
+    HANDLE = "handle"
+    DISPLAY_NAME = "display_name"
+    PARENT_HANDLE = "parent_handle"
+    PARENT_DISPLAY_NAME = "parent_display_name"
+    ACCOUNT = "account"  # facts about the author, not a text
+    PICTURE = "picture"  # rows, columns and first letters of the rendered art
+    ALT_TEXT = "alt_text"
+    REPLY_TEXT = "reply_text"
+
+
+class Decision(StrEnum):
+    PUBLISH = "publish"
+    REVIEW = "review"
+    REJECT = "reject"
+
+
+class Mode(StrEnum):
+    """The live campaign mode. Only audited actions change it."""
+
+    AUTOPILOT = "autopilot"  # safe posts publish; held ones wait for people
+    COPILOT = "copilot"  # everything waits for people
+    PAUSED = "paused"  # nothing publishes
+
+
+@dataclass(frozen=True)
+class Author:
+    handle: str
+    id: str | None = None
+    display_name: str | None = None
+    created_at: datetime | None = None  # None: unknown, which the behaviour screen treats as risky
+    followers: int | None = None
+    posts: int | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    text: str
+    author: Author
+    created_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+    reply_to_id: str | None = None
+    langs: tuple[str, ...] = ()
+    media: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A post with the campaign hashtag; `parent` is set when it replies to another post."""
+
+    platform: str
+    post: Post
+    parent: Post | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity across restarts: the platform and the post's id."""
+        return f"{self.platform}:{self.post.id}"
+
+    @property
+    def art_text(self) -> str:
+        """The words to draw: the parent's (the negative post someone found), else the post's."""
+        return self.parent.text if self.parent is not None else self.post.text
+
+    def text_of(self, target: Target) -> str | None:
+        """The original text a finding's span refers to."""
+        parent = self.parent
+        match target:
+            case Target.POST:
+                return self.post.text
+            case Target.HANDLE:
+                return self.post.author.handle
+            case Target.DISPLAY_NAME:
+                return self.post.author.display_name
+            case Target.PARENT:
+                return parent.text if parent else None
+            case Target.PARENT_HANDLE:
+                return parent.author.handle if parent else None
+            case Target.PARENT_DISPLAY_NAME:
+                return parent.author.display_name if parent else None
+        return None
+
+    def texts(self) -> list[tuple[Target, str]]:
+        """Every attacker-controlled text of this trigger, each with its target."""
+        out = []
+        for target in (
+            Target.POST,
+            Target.HANDLE,
+            Target.DISPLAY_NAME,
+            Target.PARENT,
+            Target.PARENT_HANDLE,
+            Target.PARENT_DISPLAY_NAME,
+        ):
+            text = self.text_of(target)
+            if text:
+                out.append((target, text))
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Trigger:
+        data = json.loads(raw)
+        parent = data.get("parent")
+        return cls(
+            platform=data["platform"],
+            post=_post_from_dict(data["post"]),
+            parent=_post_from_dict(parent) if parent else None,
+        )
+
+    def content_hash(self) -> str:
+        """What the audit chain references instead of the words themselves."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _post_from_dict(data: dict[str, Any]) -> Post:
+    author = data["author"]
+    return Post(
+        id=data["id"],
+        text=data["text"],
+        author=Author(
+            handle=author["handle"],
+            id=author.get("id"),
+            display_name=author.get("display_name"),
+            created_at=_dt(author.get("created_at")),
+            followers=author.get("followers"),
+            posts=author.get("posts"),
+        ),
+        created_at=_dt(data.get("created_at")),
+        tags=tuple(data.get("tags") or ()),
+        reply_to_id=data.get("reply_to_id"),
+        langs=tuple(data.get("langs") or ()),
+        media=tuple(data.get("media") or ()),
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a screen found, where (which text, which span of the original) and why."""
+
+    screen: str
+    label: str  # "hate", "profanity", "new-account", "coordination", "screen-error", ...
+    risk: float  # 0..1
+    target: Target
+    span: tuple[int, int] | None
+    why: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    reasons: tuple[str, ...]
+
+    @property
+    def held(self) -> bool:
+        """Held means review or reject: not published without a person."""
+        return self.decision is not Decision.PUBLISH
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """The exact picture a reviewer approves and the publisher posts, bound by its hash."""
+
+    png: bytes
+    alt_text: str
+    shape: str
+    rows: tuple[str, ...]
+    width: int
+    height: int
+    sha256: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", hashlib.sha256(self.png).hexdigest())
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What would be posted: to whom, in reply to which post, with which picture."""
+
+    idempotency_key: str
+    trigger_key: str
+    in_reply_to: str  # the post that used the hashtag, never the parent
+    to_handle: str
+    text: str
+    artwork: Artwork
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a reply landed, so that it can be retracted."""
+
+    ref: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    kind: str
+    summary: str
+    opened_at: datetime
+    closed_at: datetime | None = None

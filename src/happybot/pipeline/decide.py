@@ -1,0 +1,72 @@
+"""Turn the screens' findings into one verdict, with a reason for every finding that counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from happybot.models import Decision, Finding, Verdict
+from happybot.pipeline.screen import FAIL_CLOSED_LABELS
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+
+@dataclass(frozen=True)
+class Limits:
+    review: float
+    reject: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Per-screen thresholds on a finding's risk; `default` covers screens not listed."""
+
+    thresholds: Mapping[str, Limits] = field(default_factory=dict)
+    default: Limits = Limits(review=0.3, reject=0.9)
+
+    def limits(self, screen: str) -> Limits:
+        return self.thresholds.get(screen, self.default)
+
+
+def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
+    """Pure: no I/O, no clock. The gravest finding decides; every finding over a threshold is a
+    reason. A screen that could not check holds the post for a person (fail closed)."""
+    decision = Decision.PUBLISH
+    reasons: list[str] = []
+    for finding in sorted(findings, key=lambda f: -f.risk):
+        limits = policy.limits(finding.screen)
+        where = f"{finding.target}" + (
+            f"[{finding.span[0]}:{finding.span[1]}]" if finding.span else ""
+        )
+        if finding.label in FAIL_CLOSED_LABELS:
+            outcome = Decision.REVIEW
+        elif finding.risk >= limits.reject:
+            outcome = Decision.REJECT
+        elif finding.risk >= limits.review:
+            outcome = Decision.REVIEW
+        else:
+            continue
+        reasons.append(
+            f"{outcome}: {finding.screen}/{finding.label} risk {finding.risk:.2f} at {where}: "
+            f"{finding.why}"
+        )
+        decision = _graver(decision, outcome)
+    if not reasons:
+        reasons.append("publish: no screen found anything over its threshold")
+    return Verdict(decision, tuple(reasons))
+
+
+_ORDER = {Decision.PUBLISH: 0, Decision.REVIEW: 1, Decision.REJECT: 2}
+
+
+def _graver(a: Decision, b: Decision) -> Decision:
+    return a if _ORDER[a] >= _ORDER[b] else b
+
+
+def policy_from_campaign(campaign: Campaign) -> Policy:
+    """The campaign file's `thresholds` as a Policy."""
+    limits = {name: Limits(t.review, t.reject) for name, t in campaign.thresholds.items()}
+    default = limits.pop("default", Limits(review=0.3, reject=0.9))
+    return Policy(limits, default)

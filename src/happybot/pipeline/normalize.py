@@ -1,0 +1,177 @@
+"""One canonical form of a text that every screen reads, with a map back to the original.
+
+Folds what attackers use to slip past word lists: compatibility forms (NFKC), homoglyphs from
+other scripts (Unicode TR39 confusables), invisible and bidi control characters, leetspeak
+digits and symbols inside words, spaced-out letters ("h a t e"), long letter runs ("haaaate"),
+and emoji (turned into their names). `offsets[i]` is the index in the original text of the
+character that produced canonical character `i`, so evidence points at what the person wrote.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import emoji
+from confusable_homoglyphs import confusables
+
+# Bumped whenever the canonical form changes: a model trained on one version refuses another.
+NORMALIZE_VERSION = 1
+
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "+": "t",
+}
+_SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def span_in_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the canonical text to the original text."""
+        if not self.offsets or start >= end:
+            return (0, 0)
+        first = self.offsets[min(start, len(self.offsets) - 1)]
+        last = self.offsets[min(end, len(self.offsets)) - 1]
+        # the original character may be several code units long (an emoji sequence)
+        return (first, min(len(self.original), last + 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """NFKC, case fold and confusable folding of one character."""
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    if folded.isascii():
+        return folded
+    out = []
+    for piece in folded:
+        if piece.isascii() or unicodedata.category(piece).startswith("M"):
+            out.append(piece)
+            continue
+        bare = "".join(
+            c for c in unicodedata.normalize("NFD", piece) if not unicodedata.combining(c)
+        )
+        if bare.isascii() and bare:
+            out.append(bare)  # accented Latin: "ü" reads as "u"
+            continue
+        found = confusables.is_confusable(piece, preferred_aliases=["latin", "common"])
+        latin = ""
+        if found:
+            for glyph in found[0]["homoglyphs"]:
+                if glyph["c"].isascii() and glyph["c"].isalpha():
+                    latin = glyph["c"].lower()
+                    break
+        out.append(latin or piece)
+    # strip combining marks so "h̶a̶t̶e̶" and accented disguises read as plain letters
+    return "".join(p for p in out if not unicodedata.category(p).startswith("M"))
+
+
+def _is_invisible(char: str) -> bool:
+    # Cf: zero-width spaces and joiners, bidi controls, soft hyphens; Cc except whitespace
+    category = unicodedata.category(char)
+    return category == "Cf" or (category == "Cc" and char not in "\n\t\r")
+
+
+def normalize(text: str) -> Normalized:
+    """The canonical form of `text`. Pure and total: any string in, never raises."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)}
+    i = 0
+    while i < len(text):
+        found = emoji_at.get(i)
+        if found is not None:
+            name = emoji.demojize(found["emoji"], delimiters=(" ", " ")).replace("_", " ")
+            for char in name:
+                chars.append(char)
+                offsets.append(i)
+            i = found["match_end"]
+            continue
+        char = text[i]
+        if not _is_invisible(char):
+            for piece in _fold_char(char):
+                chars.append(piece)
+                offsets.append(i)
+        i += 1
+    chars, offsets = _unleet(chars, offsets)
+    chars, offsets = _unspace(chars, offsets)
+    chars, offsets = _squeeze(chars, offsets)
+    return Normalized(text, "".join(chars), tuple(offsets))
+
+
+def _unleet(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    """Read digits and symbols as letters only inside words that have letters ("h4te", not
+    "2024")."""
+    out = list(chars)
+    n = len(chars)
+    i = 0
+    while i < n:
+        if chars[i].isspace():
+            i += 1
+            continue
+        j = i
+        while j < n and not chars[j].isspace():
+            j += 1
+        word = chars[i:j]
+        if any(c.isalpha() for c in word):
+            for k in range(i, j):
+                if chars[k] in _LEET and _inside_word(chars, k, i, j):
+                    out[k] = _LEET[chars[k]]
+        i = j
+    return out, offsets
+
+
+def _inside_word(chars: list[str], k: int, start: int, end: int) -> bool:
+    # a symbol at the edge of a word is punctuation ("wow!"), not a letter, unless a letter
+    # or another leet symbol follows on both sides
+    before = k > start and (chars[k - 1].isalpha() or chars[k - 1].isdigit())
+    after = k + 1 < end and (chars[k + 1].isalpha() or chars[k + 1].isdigit())
+    if chars[k].isdigit():
+        return before or after
+    return before and after
+
+
+def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    """Join single letters separated by spaces or dots: "h a t e" -> "hate"."""
+    text = "".join(chars)
+    keep = [True] * len(chars)
+    for match in _SPACED.finditer(text):
+        for k in range(match.start() + 1, match.end(), 2):
+            keep[k] = False
+    return (
+        [c for c, k in zip(chars, keep, strict=True) if k],
+        [o for o, k in zip(offsets, keep, strict=True) if k],
+    )
+
+
+def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    """Collapse runs of three or more of one character to one: "haaaate" -> "hate"."""
+    out_c: list[str] = []
+    out_o: list[int] = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j < len(chars) and chars[j] == chars[i]:
+            j += 1
+        run = j - i
+        keep = 1 if run >= 3 else run
+        out_c.extend(chars[i : i + keep])
+        out_o.extend(offsets[i : i + keep])
+        i = j
+    return out_c, out_o

@@ -1,0 +1,69 @@
+"""The output screen: read what would be published, the way the public would.
+
+Text art can spell what its input did not: first letters of rows (an acrostic), columns read
+top to bottom, words joined across a line break. This stage reads the picture's rows, columns
+and first letters, the alt text and the reply text, and can hold a reply even after a person
+approved it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from happybot.models import Artwork, Finding, Target
+from happybot.screens.lexicon import LexiconScreen
+
+SCREEN = "output"
+
+
+# Words the layout made (columns, first letters) can appear by chance in ordinary text; they go
+# to a person, never to automatic rejection.
+LAYOUT_RISK_CAP = 0.6
+LAYOUT_MIN_LEN = 4  # three-letter words turn up by chance in any column
+
+
+@dataclass(frozen=True)
+class Reading:
+    where: str
+    text: str
+    layout: bool  # made by the layout (cut at an edge, read down, first letters)
+    inner: bool  # no word boundaries to rely on (acrostics): search inside words
+
+
+def readings(artwork: Artwork) -> list[Reading]:
+    """Every way the picture can be read."""
+    rows = list(artwork.rows)
+    width = max((len(r) for r in rows), default=0)
+    padded = [r.ljust(width) for r in rows]
+    filled = [r.strip() for r in rows if r.strip()]
+    # the words as the reader follows them: rows joined where the layout broke them
+    out = [Reading("the words in reading order", "".join(filled), layout=False, inner=False)]
+    # a row cut at the shape's edge can show a fragment that is a word of its own
+    out += [Reading(f"row {i + 1}", row, layout=True, inner=False) for i, row in enumerate(filled)]
+    for c in range(width):
+        # read top to bottom, a blank cell ends a word, as it does for the eye
+        runs = [
+            run for run in "".join(r[c] for r in padded).split(" ") if len(run) >= LAYOUT_MIN_LEN
+        ]
+        if runs:
+            out.append(Reading(f"column {c + 1}", "\n".join(runs), layout=True, inner=False))
+    words = " ".join(filled).split()
+    out.append(Reading("first letters of rows", "".join(r[0] for r in filled), True, True))
+    out.append(Reading("last letters of rows", "".join(r[-1] for r in filled), True, True))
+    out.append(Reading("first letters of words", "".join(w[0] for w in words), True, True))
+    return out
+
+
+def screen_output(artwork: Artwork, reply: str, lexicon: LexiconScreen) -> list[Finding]:
+    findings: list[Finding] = []
+    for reading in readings(artwork):
+        min_len = LAYOUT_MIN_LEN if reading.layout else 1
+        for f in lexicon.scan(reading.text, Target.PICTURE, inner=reading.inner, min_len=min_len):
+            risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
+            findings.append(
+                Finding(SCREEN, f.label, risk, Target.PICTURE, None, f"{reading.where}: {f.why}")
+            )
+    for target, text in ((Target.ALT_TEXT, artwork.alt_text), (Target.REPLY_TEXT, reply)):
+        for f in lexicon.scan(text, target, inner=False):
+            findings.append(Finding(SCREEN, f.label, f.risk, target, f.span, f.why))
+    return findings

@@ -1,0 +1,192 @@
+"""Publish replies from the outbox: once, rate-limited, surviving crashes.
+
+The publisher reads the live mode in the same transaction in which it claims a reply, so a pause
+stops everything not yet sent. A claim is a lease: a worker that dies mid-send leaves a row in
+`sending`, which another worker re-claims after the lease; the platform's idempotent write (a key
+derived from the trigger) makes that retry land on the first attempt's reply, never a second.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from happybot.errors import PlatformRejected, PlatformUnavailable
+from happybot.models import Artwork, Mode, Published, Reply
+from happybot.store.queries import get_mode, load_trigger
+from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
+
+if TYPE_CHECKING:
+    from happybot.config import RateLimits
+    from happybot.platforms.base import Platform
+    from happybot.store.db import Store
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+ACTOR = "publisher"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    outbox_id: int
+    post_id: int
+    reply: Reply
+    attempt: int
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential backoff between attempts, capped at an hour."""
+    return timedelta(seconds=min(3600, 5 * 2 ** (attempt - 1)))
+
+
+class Publisher:
+    def __init__(self, store: Store, platform: Platform, limits: RateLimits | None = None) -> None:
+        self.store = store
+        self.platform = platform
+        self.limits = limits  # None: no limit (dry-run)
+
+    def _rate_limited(self, session: Session) -> bool:
+        """Counted from the store, so the limit holds across restarts and workers."""
+        if self.limits is None:
+            return False
+        now = self.store.clock()
+        for window, limit in (
+            (timedelta(minutes=1), self.limits.per_minute),
+            (timedelta(hours=1), self.limits.per_hour),
+        ):
+            sent = session.execute(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at >= now - window)
+            ).scalar_one()
+            if sent >= limit:
+                return True
+        return False
+
+    def claim(self) -> Claimed | None:
+        """Claim the oldest reply that may be sent now, or None (paused, nothing, limited)."""
+        with self.store.transaction() as session:
+            mode = get_mode(session) or Mode.PAUSED
+            if mode is Mode.PAUSED or self._rate_limited(session):
+                return None
+            now = self.store.clock()
+            ready = and_(OutboxRow.state == "pending", OutboxRow.not_before <= now)
+            abandoned = and_(OutboxRow.state == "sending", OutboxRow.claimed_at < now - LEASE)
+            query = select(OutboxRow).where(or_(ready, abandoned))
+            if mode is Mode.COPILOT:
+                query = query.where(OutboxRow.approved_by.is_not(None))
+            row = session.execute(
+                query.order_by(OutboxRow.id).limit(1).with_for_update(skip_locked=True)
+            ).scalar_one_or_none()
+            if row is None:
+                return None
+            row.state, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+            post = session.get(PostRow, row.post_id)
+            art = session.get(ArtworkRow, row.post_id)
+            assert post is not None and art is not None
+            trigger = load_trigger(post)
+            artwork = Artwork(
+                png=art.png,
+                alt_text=art.alt_text,
+                shape=art.shape,
+                rows=(),
+                width=art.width,
+                height=art.height,
+                sha256=art.sha256,
+            )
+            if artwork.sha256 != row.picture_sha256:
+                # the picture is not the one that was approved: never publish it
+                row.state, row.last_error = "failed", "picture changed after approval"
+                post.state = "review"
+                self.store.record(
+                    session, "publish-refused", ACTOR, trigger.key, reason=row.last_error
+                )
+                return None
+            reply = Reply(
+                idempotency_key=row.idempotency_key,
+                trigger_key=trigger.key,
+                in_reply_to=trigger.post.id,
+                to_handle=trigger.post.author.handle,
+                text=art.reply_text,
+                artwork=artwork,
+            )
+            return Claimed(row.id, row.post_id, reply, row.attempts)
+
+    def send(self, claimed: Claimed) -> bool:
+        """Send one claimed reply; record the outcome. True when it was published."""
+        try:
+            published = self.platform.reply(claimed.reply)
+        except PlatformUnavailable as exc:
+            self._retry_later(claimed, exc)
+            return False
+        except PlatformRejected as exc:
+            self._give_up(claimed, f"the platform refused it: {exc}")
+            return False
+        self._sent(claimed, published)
+        return True
+
+    def _sent(self, claimed: Claimed, published: Published) -> None:
+        with self.store.transaction() as session:
+            row = session.get(OutboxRow, claimed.outbox_id)
+            post = session.get(PostRow, claimed.post_id)
+            assert row is not None and post is not None
+            now = self.store.clock()
+            row.state, row.sent_at = "sent", now
+            row.remote_ref, row.remote_url = published.ref, published.url
+            post.state = "published"
+            self.store.record(
+                session,
+                "published",
+                ACTOR,
+                claimed.reply.trigger_key,
+                ref=published.ref,
+                picture_sha256=claimed.reply.artwork.sha256,
+                approved_by=row.approved_by,
+                attempt=claimed.attempt,
+            )
+
+    def _retry_later(self, claimed: Claimed, exc: PlatformUnavailable) -> None:
+        if claimed.attempt >= MAX_ATTEMPTS:
+            self._give_up(claimed, f"still unavailable after {claimed.attempt} attempts: {exc}")
+            return
+        with self.store.transaction() as session:
+            row = session.get(OutboxRow, claimed.outbox_id)
+            assert row is not None
+            wait = (
+                timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(claimed.attempt)
+            )
+            row.state, row.not_before, row.last_error = (
+                "pending",
+                self.store.clock() + wait,
+                str(exc),
+            )
+            log.warning(
+                "reply for %s will be retried in %s: %s", claimed.reply.trigger_key, wait, exc
+            )
+
+    def _give_up(self, claimed: Claimed, why: str) -> None:
+        """In doubt, back to people: the post returns to the review queue."""
+        with self.store.transaction() as session:
+            row = session.get(OutboxRow, claimed.outbox_id)
+            post = session.get(PostRow, claimed.post_id)
+            assert row is not None and post is not None
+            row.state, row.last_error = "failed", why
+            post.state = "review"
+            self.store.record(
+                session, "publish-failed", ACTOR, claimed.reply.trigger_key, reason=why
+            )
+
+    def run(self, limit: int | None = None) -> int:
+        """Send until nothing more may be sent now; returns how many were published."""
+        published = 0
+        while limit is None or published < limit:
+            claimed = self.claim()
+            if claimed is None:
+                break
+            published += self.send(claimed)
+        return published

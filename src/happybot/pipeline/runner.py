@@ -1,0 +1,354 @@
+"""Wire the stages together: source -> normalise -> screens -> policy -> render -> output screen
+-> review queue or outbox -> publish -> audit.
+
+Every step commits before the next begins, so a restart resumes where the last run stopped:
+received posts are screened, queued replies are sent, and the source resumes from its saved
+cursor. No post is lost and none is answered twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from happybot.models import Decision, Finding, Mode, Target, Trigger, Verdict
+from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.normalize import normalize
+from happybot.pipeline.output_screen import screen_output
+from happybot.pipeline.publish import Publisher
+from happybot.pipeline.render import idempotency_key, render
+from happybot.pipeline.screen import ScreenRunner
+from happybot.platforms.base import Incoming
+from happybot.screens.base import Screen, ScreenContext
+from happybot.screens.lexicon import LexiconScreen
+from happybot.store import queries
+from happybot.store.schema import (
+    ArtworkRow,
+    DeadLetterRow,
+    GroundTruthRow,
+    OutboxRow,
+    PostRow,
+)
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+    from happybot.platforms.base import Platform
+    from happybot.store.db import Store
+
+log = logging.getLogger(__name__)
+ACTOR = "pipeline"
+
+
+@dataclass
+class RunStats:
+    received: int = 0
+    duplicates: int = 0
+    ignored: int = 0  # no campaign hashtag
+    dead_letters: int = 0
+    screened: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+
+
+def carries_hashtag(trigger: Trigger, tag: str) -> bool:
+    post = trigger.post
+    return (
+        tag in post.tags
+        or f"#{tag}" in normalize(post.text).text.split()
+        or any(word.rstrip(".,!?:;").lower() == f"#{tag}" for word in post.text.split())
+    )
+
+
+class Pipeline:
+    def __init__(
+        self,
+        campaign: Campaign,
+        store: Store,
+        platform: Platform,
+        screens: Sequence[Screen],
+        *,
+        batch_size: int = 32,
+        rate_limited: bool = False,
+    ) -> None:
+        self.campaign = campaign
+        self.store = store
+        self.platform = platform
+        self.screens = ScreenRunner(screens)
+        self.policy = policy_from_campaign(campaign)
+        self.lexicon = next(
+            (s for s in screens if isinstance(s, LexiconScreen)), None
+        ) or LexiconScreen(campaign)
+        self.batch_size = batch_size
+        self.publisher = Publisher(store, platform, campaign.rate_limits if rate_limited else None)
+        self.stats = RunStats()
+
+    def close(self) -> None:
+        self.screens.close()
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(
+        self, limit: int | None = None, on_progress: Callable[[RunStats], None] | None = None
+    ) -> RunStats:
+        """Process what is left from an earlier run, then follow the source until it ends."""
+        self.ensure_mode()
+        self.process()
+        self.stats.published += self.publisher.run()
+        with self.store.transaction() as session:
+            cursor = queries.get_cursor(session, self.platform.name)
+        items = self.platform.listen(cursor)
+        if limit is not None:
+            items = islice(items, limit)
+        while True:
+            chunk = list(islice(items, self.batch_size))
+            if not chunk:
+                break
+            self.ingest(chunk)
+            self.process()
+            self.stats.published += self.publisher.run()
+            if on_progress:
+                on_progress(self.stats)
+        return self.stats
+
+    def ensure_mode(self) -> None:
+        """Seed the live mode from the campaign file the first time; afterwards the store's
+        row (changed only by audited actions) wins."""
+        with self.store.transaction() as session:
+            if queries.get_mode(session) is None:
+                queries.write_mode(session, self.campaign.mode, "campaign-file", self.store.clock())
+                self.store.record(
+                    session,
+                    "mode",
+                    "campaign-file",
+                    None,
+                    mode=self.campaign.mode.value,
+                    previous=None,
+                )
+
+    # -- ingest --------------------------------------------------------------------------------
+
+    def ingest(self, items: Sequence[Incoming]) -> None:
+        for item in items:
+            with self.store.transaction() as session:
+                self._ingest_one(session, item)
+                queries.save_cursor(session, self.platform.name, item.cursor, self.store.clock())
+
+    def _ingest_one(self, session: Session, item: Incoming) -> None:
+        now = self.store.clock()
+        if item.malformed is not None:
+            bad = item.malformed
+            session.add(
+                DeadLetterRow(
+                    source=self.platform.name,
+                    position=bad.position,
+                    raw=bad.raw,
+                    error=bad.error,
+                    at=now,
+                )
+            )
+            self.store.record(
+                session,
+                "dead-letter",
+                ACTOR,
+                self.platform.name,
+                position=bad.position,
+                error=bad.error,
+            )
+            log.warning(
+                "%s %s: %s (kept in dead letters)", self.platform.name, bad.position, bad.error
+            )
+            self.stats.dead_letters += 1
+            return
+        trigger = item.trigger
+        if trigger is None:
+            return
+        if not carries_hashtag(trigger, self.campaign.tag):
+            self.stats.ignored += 1
+            return
+        if queries.post_id_of(session, trigger.key) is not None:
+            self.stats.duplicates += 1  # a source replaying what we already have
+            return
+        if trigger.post.reply_to_id and trigger.parent is None:
+            parent = self.platform.fetch_parent(trigger.post)
+            trigger = Trigger(trigger.platform, trigger.post, parent)
+        parent_key = f"{trigger.platform}:{trigger.parent.id}" if trigger.parent else None
+        row = PostRow(
+            trigger_key=trigger.key,
+            platform=trigger.platform,
+            author_handle=trigger.post.author.handle.lower(),
+            parent_key=parent_key,
+            trigger_json=trigger.to_json(),
+            canonical_text=normalize(trigger.art_text).text,
+            content_hash=trigger.content_hash(),
+            received_at=now,
+            state="received",
+        )
+        session.add(row)
+        if item.expected is not None:
+            session.add(
+                GroundTruthRow(
+                    trigger_key=trigger.key, expected=item.expected, scenario=item.scenario
+                )
+            )
+        session.flush()
+        self.store.record(
+            session, "received", ACTOR, trigger.key, content_sha256=row.content_hash, post_id=row.id
+        )
+        self.stats.received += 1
+
+    # -- screen, decide, render, route ---------------------------------------------------------
+
+    def process(self) -> int:
+        """Judge every received post, oldest first, in batches. Returns how many."""
+        done = 0
+        while True:
+            with self.store.transaction() as session:
+                rows = session.execute(
+                    select(PostRow.id, PostRow.trigger_json)
+                    .where(PostRow.state == "received")
+                    .order_by(PostRow.id)
+                    .limit(self.batch_size)
+                ).all()
+            if not rows:
+                return done
+            self._process_batch([(r[0], Trigger.from_json(r[1])) for r in rows])
+            done += len(rows)
+
+    def _process_batch(self, batch: list[tuple[int, Trigger]]) -> None:
+        triggers = [t for _, t in batch]
+        now = self.store.clock()
+        deadline = now + timedelta(seconds=self.campaign.screen_deadline_seconds)
+        with self.store.transaction() as session:
+            # the history session only reads; each post's outcome commits on its own below
+            ctx = ScreenContext(now=now, deadline=deadline, history=queries.StoreHistory(session))
+            all_findings = self.screens.run(triggers, ctx)
+        for (post_id, trigger), findings in zip(batch, all_findings, strict=True):
+            self._judge(post_id, trigger, findings)
+
+    def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
+        verdict = decide(findings, self.policy)
+        artwork, reply = None, ""
+        out_findings: list[Finding] = []
+        out_verdict: Verdict | None = None
+        if verdict.decision is not Decision.REJECT:
+            try:
+                artwork, reply = render(trigger, self.campaign)
+                out_findings = screen_output(artwork, reply, self.lexicon)
+            except Exception as exc:  # a picture we cannot draw is never published
+                log.warning("render failed for %s: %s", trigger.key, exc, exc_info=True)
+                out_findings = [
+                    Finding(
+                        "output",
+                        "render-error",
+                        1.0,
+                        Target.PICTURE,
+                        None,
+                        f"could not draw the picture: {exc}",
+                    )
+                ]
+            out_verdict = decide(out_findings, self.policy)
+            if out_verdict.decision is Decision.PUBLISH and not out_findings:
+                out_verdict = None
+        final = _combine(verdict, out_verdict)
+        with self.store.transaction() as session:
+            post = session.get(PostRow, post_id)
+            assert post is not None
+            if post.state != "received":
+                return  # another worker judged it first
+            now = self.store.clock()
+            queries.save_findings(session, post_id, "input", findings)
+            queries.save_findings(session, post_id, "output", out_findings)
+            queries.save_decision(session, post_id, "input", verdict, now)
+            if out_verdict is not None:
+                queries.save_decision(session, post_id, "output", out_verdict, now)
+            if artwork is not None:
+                session.add(
+                    ArtworkRow(
+                        post_id=post_id,
+                        sha256=artwork.sha256,
+                        png=artwork.png,
+                        alt_text=artwork.alt_text,
+                        shape=artwork.shape,
+                        rows=json.dumps(list(artwork.rows), ensure_ascii=False),
+                        width=artwork.width,
+                        height=artwork.height,
+                        reply_text=reply,
+                    )
+                )
+            mode = queries.get_mode(session) or Mode.PAUSED
+            post.state = self._route(session, post, final.decision, mode, artwork is not None)
+            self.store.record(
+                session,
+                "decided",
+                ACTOR,
+                trigger.key,
+                decision=final.decision.value,
+                state=post.state,
+                reasons=list(final.reasons),
+                findings=[f"{f.screen}/{f.label}:{f.risk:.2f}" for f in findings + out_findings],
+                picture_sha256=artwork.sha256 if artwork else None,
+            )
+        self.stats.screened += 1
+        self.stats.decisions[post.state] = self.stats.decisions.get(post.state, 0) + 1
+
+    def _route(
+        self, session: Session, post: PostRow, decision: Decision, mode: Mode, has_art: bool
+    ) -> str:
+        if decision is Decision.REJECT:
+            return "rejected"
+        if decision is Decision.REVIEW or mode is not Mode.AUTOPILOT or not has_art:
+            return "review"
+        if (
+            post.parent_key is not None
+            and session.execute(
+                select(OutboxRow.id).where(OutboxRow.parent_key == post.parent_key)
+            ).first()
+        ):
+            return "skipped"  # one reply per parent post: someone already had it drawn
+        enqueue(session, post, self.campaign.hashtag, approved_by=None, now=self.store.clock())
+        return "queued"
+
+
+def _combine(first: Verdict, second: Verdict | None) -> Verdict:
+    if second is None:
+        return first
+    order = [Decision.PUBLISH, Decision.REVIEW, Decision.REJECT]
+    decision = max(first.decision, second.decision, key=order.index)
+    reasons = [r for r in first.reasons if not r.startswith("publish:")]
+    reasons += [f"output screen: {r}" for r in second.reasons if not r.startswith("publish:")]
+    return Verdict(decision, tuple(reasons) or first.reasons)
+
+
+def enqueue(
+    session: Session, post: PostRow, hashtag: str, approved_by: str | None, now: datetime
+) -> None:
+    """Put a post's reply in the outbox (or re-arm its earlier row after a failure)."""
+    art = session.get(ArtworkRow, post.id)
+    assert art is not None
+    row = session.execute(
+        select(OutboxRow).where(OutboxRow.post_id == post.id)
+    ).scalar_one_or_none()
+    if row is None:
+        session.add(
+            OutboxRow(
+                post_id=post.id,
+                parent_key=post.parent_key,
+                idempotency_key=idempotency_key(post.trigger_key, hashtag),
+                picture_sha256=art.sha256,
+                approved_by=approved_by,
+                state="pending",
+                attempts=0,
+                not_before=now,
+            )
+        )
+    else:
+        row.state, row.attempts, row.not_before = "pending", 0, now
+        row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None

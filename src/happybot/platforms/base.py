@@ -1,0 +1,62 @@
+"""The plug-in point for social networks: listen with a cursor, fetch a parent, reply, delete.
+
+Adapters own their connection and translate their SDK's errors at the edge: transient failures
+become `PlatformUnavailable` (retried with backoff), permanent ones `PlatformRejected` (recorded,
+never retried).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from happybot.models import Post, Published, Reply, Trigger
+
+Expected = Literal["publish", "hold"]
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """Input that could not be read as a post: kept in the dead-letter table, never lost."""
+
+    position: str  # "line 12"
+    raw: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One item from a source, with the cursor to resume after it.
+
+    `expected` and `scenario` are ground truth for scoring (replay files, the simulator); the
+    runner stores them apart from the post, and no screen ever receives them."""
+
+    cursor: str
+    trigger: Trigger | None = None
+    malformed: Malformed | None = None
+    expected: Expected | None = None
+    scenario: str | None = None
+
+
+class Source(Protocol):
+    """Where triggers come from."""
+
+    name: str  # stable across restarts: the key its cursor is saved under
+
+    def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        """Items after `cursor` (from the start when None). Ends when a finite source is done."""
+        ...
+
+    def fetch_parent(self, post: Post) -> Post | None:
+        """The post `post` replies to, or None when it is not a reply or is gone."""
+        ...
+
+
+class Platform(Source, Protocol):
+    """A source that can also publish. `reply` must be idempotent on the reply's key (or look
+    before retrying), so that a retry after a crash cannot post twice."""
+
+    def reply(self, reply: Reply) -> Published: ...
+
+    def delete(self, published: Published) -> None: ...

@@ -1,0 +1,73 @@
+"""The dry-run platform: reads from any source, and "publishes" by writing each reply's PNG and
+a JSON of what would be posted to a folder. Needs no network at all.
+
+Writes are idempotent on the reply's key: the JSON is written last, by rename, so its presence
+means the reply is complete, and a retry after a crash finds it instead of writing again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from happybot.errors import PlatformRejected
+from happybot.models import Post, Published, Reply
+from happybot.platforms.base import Incoming, Source
+
+
+class DryRunPlatform:
+    def __init__(self, source: Source, out_dir: str | Path) -> None:
+        self.source = source
+        self.name = source.name
+        self.out_dir = Path(out_dir)
+        self.writes = 0  # replies actually written, for tests and the summary
+
+    def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        return self.source.listen(cursor)
+
+    def fetch_parent(self, post: Post) -> Post | None:
+        return self.source.fetch_parent(post)
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.out_dir / f"{key}.png", self.out_dir / f"{key}.json"
+
+    def reply(self, reply: Reply) -> Published:
+        png_path, json_path = self._paths(reply.idempotency_key)
+        if json_path.exists():
+            return Published(ref=reply.idempotency_key, url=png_path.resolve().as_uri())
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(png_path, reply.artwork.png)
+        record = {
+            "in_reply_to": reply.in_reply_to,
+            "to_handle": reply.to_handle,
+            "text": reply.text,
+            "alt_text": reply.artwork.alt_text,
+            "picture": png_path.name,
+            "picture_sha256": reply.artwork.sha256,
+            "trigger": reply.trigger_key,
+            "written_at": datetime.now(UTC).isoformat(),
+        }
+        _atomic_write(json_path, json.dumps(record, indent=2, ensure_ascii=False).encode())
+        self.writes += 1
+        return Published(ref=reply.idempotency_key, url=png_path.resolve().as_uri())
+
+    def delete(self, published: Published) -> None:
+        """Retraction in dry-run marks the reply's files, so the folder shows what was undone."""
+        _, json_path = self._paths(published.ref)
+        if not json_path.exists():
+            raise PlatformRejected(f"dry-run reply {published.ref} does not exist")
+        record = json.loads(json_path.read_text("utf-8"))
+        record["retracted_at"] = datetime.now(UTC).isoformat()
+        _atomic_write(json_path, json.dumps(record, indent=2, ensure_ascii=False).encode())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)

@@ -1,0 +1,61 @@
+"""Open a source or a platform from its spec: `replay:FILE`, `simulate:SCENARIO`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from happybot.errors import SourceError
+from happybot.platforms.base import Platform, Source
+from happybot.platforms.dryrun import DryRunPlatform
+from happybot.platforms.replay import ReplaySource
+from happybot.platforms.simulate import Simulator
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+
+def open_source(
+    spec: str,
+    *,
+    campaign: Campaign,
+    base_dir: Path | None = None,
+    seed: int = 0,
+    now: datetime | None = None,
+    size: int = 200,
+) -> Source:
+    """A replay path is relative to `base_dir` (the working folder for a --source option,
+    the campaign file's folder for the campaign's own setting)."""
+    kind, _, arg = spec.partition(":")
+    if kind == "replay" and arg:
+        return ReplaySource((base_dir or Path.cwd()) / arg)
+    if kind == "simulate":
+        return Simulator(arg or "campaign", seed=seed, now=now, hashtag=campaign.hashtag, size=size)
+    raise SourceError(f"unknown source {spec!r}: use replay:FILE or simulate:SCENARIO")
+
+
+def open_platform(
+    campaign: Campaign,
+    *,
+    source: str | None = None,
+    dry_run: bool = True,
+    out_dir: str | Path | None = None,
+    seed: int = 0,
+    now: datetime | None = None,
+    size: int = 200,
+) -> Platform:
+    """The campaign's platform. Only dry-run exists so far; real networks plug in here."""
+    if source is not None:
+        src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
+    else:
+        src = open_source(
+            campaign.platform.source,
+            campaign=campaign,
+            base_dir=Path(campaign.base_dir),
+            seed=seed,
+            now=now,
+            size=size,
+        )
+    folder = out_dir or campaign.path(campaign.platform.out_dir)
+    return DryRunPlatform(src, folder)

@@ -1,0 +1,91 @@
+"""The plug-in point for detectors: a `Screen` reads a batch of triggers and returns findings.
+
+Screens are registered under the `happybot.screens` entry point (the built-ins too, so a third
+party's screen plugs in exactly like ours) as a factory called with the campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Protocol
+
+from happybot.errors import ConfigError
+from happybot.models import Finding, Trigger
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+ENTRY_POINT_GROUP = "happybot.screens"
+
+
+@dataclass(frozen=True)
+class RecentPost:
+    """A post seen earlier in the campaign, as the behaviour screen needs it."""
+
+    trigger_key: str
+    author: str
+    canonical_text: str
+    received_at: datetime
+
+
+class History(Protocol):
+    """What the store knows about earlier posts. Never includes ground truth."""
+
+    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int: ...
+
+    def rejected_by_author(self, handle: str) -> int: ...
+
+    def recent_posts(self, since: datetime, before_key: str) -> Sequence[RecentPost]: ...
+
+
+class EmptyHistory:
+    """No earlier posts: `happybot screen` on one text, and unit tests."""
+
+    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
+        return 0
+
+    def rejected_by_author(self, handle: str) -> int:
+        return 0
+
+    def recent_posts(self, since: datetime, before_key: str) -> Sequence[RecentPost]:
+        return ()
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """The clock, the campaign's history and the time by which the batch must be judged."""
+
+    now: datetime
+    deadline: datetime
+    history: History = field(default_factory=EmptyHistory)
+
+
+class Screen(Protocol):
+    """Reads a batch of triggers; says what it found, where, and why. Never raises for bad input.
+
+    Returns one list of findings per trigger, in the batch's order. Spans lie inside the
+    original text of the finding's target."""
+
+    name: str
+
+    def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]: ...
+
+
+ScreenFactory = Callable[["Campaign"], Screen]
+
+
+def registered_screens() -> dict[str, ScreenFactory]:
+    """Every screen factory installed under the entry point group, by name."""
+    return {ep.name: ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load_screens(campaign: Campaign, names: Sequence[str] | None = None) -> list[Screen]:
+    factories = registered_screens()
+    wanted = list(names) if names is not None else sorted(factories)
+    missing = [n for n in wanted if n not in factories]
+    if missing:
+        raise ConfigError(f"unknown screen(s) {missing}; installed: {sorted(factories)}")
+    return [factories[n](campaign) for n in wanted]

@@ -1,0 +1,131 @@
+"""Word-list screen: multi-pattern matching (Aho-Corasick) over the canonical text.
+
+Word-boundary aware, so "Scunthorpe" and "assessment" are not hits; user handles, which run
+words together ("ihate_x"), are also searched inside words for the gravest labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from happybot.models import Finding, Target, Trigger
+from happybot.pipeline.normalize import normalize
+from happybot.screens.base import ScreenContext
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+# Labels grave enough to look for inside run-together words (handles, acrostics).
+_GRAVE = {"slur", "extremism", "violence", "operator-deny"}
+_MIN_INNER_LEN = 4  # shorter terms occur by chance inside ordinary words
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    label: str
+    risk: float
+    source: str
+
+
+def bundled_terms() -> list[Term]:
+    """The lexicon built by scripts/build_lexicon.py from public word lists."""
+    raw = resources.files("happybot.data").joinpath("lexicon.tsv").read_text("utf-8")
+    terms = []
+    for line in raw.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        text, label, risk, source = line.split("\t")
+        terms.append(Term(text, label, float(risk), source))
+    return terms
+
+
+class LexiconScreen:
+    name = "lexicon"
+
+    def __init__(
+        self,
+        campaign: Campaign | None = None,
+        terms: Iterable[Term] | None = None,
+    ) -> None:
+        all_terms = list(bundled_terms() if terms is None else terms)
+        if campaign is not None:
+            all_terms += [Term(w, "operator-deny", 1.0, "campaign") for w in campaign.words.deny]
+        allow = list(campaign.words.allow) if campaign is not None else []
+        self._terms = _automaton((normalize(t.text).text, t) for t in all_terms)
+        self._allow = _automaton(
+            (normalize(w).text, Term(w, "allow", 0.0, "campaign")) for w in allow
+        )
+
+    def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
+        results = []
+        for trigger in batch:
+            findings: list[Finding] = []
+            for target, text in trigger.texts():
+                inner = target in (Target.HANDLE, Target.PARENT_HANDLE)
+                findings += self.scan(text, target, inner=inner)
+            results.append(findings)
+        return results
+
+    def scan(
+        self, text: str, target: Target, *, inner: bool = False, min_len: int = 1
+    ) -> list[Finding]:
+        """Findings for one text. `inner` also finds grave terms inside run-together words;
+        `min_len` ignores shorter terms (for readings where short words occur by chance)."""
+        canon = normalize(text)
+        haystack = canon.text
+        allowed = (
+            [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
+            if len(self._allow)
+            else []
+        )
+        findings = []
+        seen: set[tuple[int, int]] = set()
+        if not len(self._terms):
+            return []
+        for end, (key, term) in self._terms.iter(haystack):
+            start, stop = end - len(key) + 1, end + 1
+            if len(key) < min_len:
+                continue
+            bounded = _at_word_boundary(haystack, start, stop)
+            if not bounded and not (inner and term.label in _GRAVE and len(key) >= _MIN_INNER_LEN):
+                continue
+            if any(a <= start and stop <= b for a, b in allowed) or (start, stop) in seen:
+                continue
+            seen.add((start, stop))
+            span = canon.span_in_original(start, stop)
+            findings.append(
+                Finding(
+                    screen=self.name,
+                    label=term.label,
+                    risk=term.risk,
+                    target=target,
+                    span=span,
+                    why=f"{term.label} term {term.text!r} ({term.source}) matches "
+                    f"{text[span[0] : span[1]]!r}",
+                )
+            )
+        return findings
+
+
+def _automaton(entries: Iterable[tuple[str, Term]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, term in entries:
+        key = key.strip()
+        # a term that normalises to one or two letters ("xxx" -> "x") would match everywhere
+        if len(key) >= 3:
+            automaton.add_word(key, (key, term))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _at_word_boundary(text: str, start: int, stop: int) -> bool:
+    before = start == 0 or not text[start - 1].isalnum()
+    after = stop == len(text) or not text[stop].isalnum()
+    return before and after

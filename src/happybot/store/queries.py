@@ -1,0 +1,153 @@
+"""Reads and writes the pipeline needs, each inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from happybot.models import Decision, Finding, Mode, Trigger, Verdict
+from happybot.screens.base import RecentPost
+from happybot.store.schema import (
+    CursorRow,
+    DecisionRow,
+    FindingRow,
+    PostRow,
+    SettingRow,
+)
+
+MODE_KEY = "mode"
+RECENT_LIMIT = 2000  # posts the coordination check compares against
+
+
+def post_id_of(session: Session, trigger_key: str) -> int | None:
+    return session.execute(
+        select(PostRow.id).where(PostRow.trigger_key == trigger_key)
+    ).scalar_one_or_none()
+
+
+def get_cursor(session: Session, source: str) -> str | None:
+    row = session.get(CursorRow, source)
+    return row.cursor if row else None
+
+
+def save_cursor(session: Session, source: str, cursor: str, now: datetime) -> None:
+    row = session.get(CursorRow, source)
+    if row is None:
+        session.add(CursorRow(source=source, cursor=cursor, updated_at=now))
+    else:
+        row.cursor, row.updated_at = cursor, now
+
+
+def get_mode(session: Session) -> Mode | None:
+    row = session.get(SettingRow, MODE_KEY)
+    return Mode(row.value) if row else None
+
+
+def write_mode(session: Session, mode: Mode, actor: str, now: datetime) -> Mode | None:
+    """Set the live mode; returns the previous one. Callers audit the change."""
+    row = session.get(SettingRow, MODE_KEY)
+    previous = Mode(row.value) if row else None
+    if row is None:
+        session.add(SettingRow(key=MODE_KEY, value=mode.value, changed_at=now, changed_by=actor))
+    else:
+        row.value, row.changed_at, row.changed_by = mode.value, now, actor
+    return previous
+
+
+def save_findings(session: Session, post_id: int, stage: str, findings: Sequence[Finding]) -> None:
+    for f in findings:
+        session.add(
+            FindingRow(
+                post_id=post_id,
+                stage=stage,
+                screen=f.screen,
+                label=f.label,
+                risk=f.risk,
+                target=f.target.value,
+                span_start=f.span[0] if f.span else None,
+                span_end=f.span[1] if f.span else None,
+                why=f.why,
+            )
+        )
+
+
+def save_decision(
+    session: Session, post_id: int, stage: str, verdict: Verdict, now: datetime
+) -> None:
+    session.add(
+        DecisionRow(
+            post_id=post_id,
+            stage=stage,
+            decision=verdict.decision.value,
+            reasons=json.dumps(list(verdict.reasons), ensure_ascii=False),
+            decided_at=now,
+        )
+    )
+
+
+def latest_decision(session: Session, post_id: int) -> tuple[Decision, list[str]] | None:
+    row = (
+        session.execute(
+            select(DecisionRow)
+            .where(DecisionRow.post_id == post_id)
+            .order_by(DecisionRow.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    return (Decision(row.decision), json.loads(row.reasons)) if row else None
+
+
+def load_trigger(row: PostRow) -> Trigger:
+    return Trigger.from_json(row.trigger_json)
+
+
+class StoreHistory:
+    """The campaign's history as screens see it: earlier posts only, never ground truth."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _id(self, key: str) -> int:
+        found = post_id_of(self.session, key)
+        return found if found is not None else 2**62  # not stored yet: everything is earlier
+
+    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(PostRow)
+                .where(
+                    PostRow.author_handle == handle.lower(),
+                    PostRow.received_at >= since,
+                    PostRow.id < self._id(before_key),
+                )
+            ).scalar_one()
+        )
+
+    def rejected_by_author(self, handle: str) -> int:
+        return int(
+            self.session.execute(
+                select(func.count())
+                .select_from(PostRow)
+                .where(PostRow.author_handle == handle.lower(), PostRow.state == "rejected")
+            ).scalar_one()
+        )
+
+    def recent_posts(self, since: datetime, before_key: str) -> Sequence[RecentPost]:
+        rows = self.session.execute(
+            select(
+                PostRow.trigger_key,
+                PostRow.author_handle,
+                PostRow.canonical_text,
+                PostRow.received_at,
+            )
+            .where(PostRow.received_at >= since, PostRow.id < self._id(before_key))
+            .order_by(PostRow.id.desc())
+            .limit(RECENT_LIMIT)
+        ).all()
+        return [RecentPost(r[0], r[1], r[2], r[3]) for r in rows]
