@@ -288,3 +288,8 @@ def audit_key(db: str) -> bytes:
         with os.fdopen(fd, "w") as handle:
             handle.write(os.urandom(32).hex())
     return key_path.read_text().strip().encode()
+
+
+def default_actor() -> str:
+    """Who a CLI action is recorded as when --by is not given."""
+    return os.environ.get("HAPPYBOT_USER") or os.environ.get("USER") or "cli"

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from happybot.models import Decision, Finding, Mode, Target, Trigger, Verdict
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.models import Decision, Finding, Mode, Trigger
+from happybot.pipeline.decide import policy_from_campaign
+from happybot.pipeline.judge import judge
 from happybot.pipeline.normalize import normalize
-from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.publish import Publisher
-from happybot.pipeline.render import idempotency_key, render
+from happybot.pipeline.render import idempotency_key
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming
 from happybot.screens.base import Screen, ScreenContext
@@ -234,67 +234,47 @@ class Pipeline:
             self._judge(post_id, trigger, findings)
 
     def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
-        verdict = decide(findings, self.policy)
-        artwork, reply = None, ""
-        out_findings: list[Finding] = []
-        out_verdict: Verdict | None = None
-        if verdict.decision is not Decision.REJECT:
-            try:
-                artwork, reply = render(trigger, self.campaign)
-                out_findings = screen_output(artwork, reply, self.lexicon)
-            except Exception as exc:  # a picture we cannot draw is never published
-                log.warning("render failed for %s: %s", trigger.key, exc, exc_info=True)
-                out_findings = [
-                    Finding(
-                        "output",
-                        "render-error",
-                        1.0,
-                        Target.PICTURE,
-                        None,
-                        f"could not draw the picture: {exc}",
-                    )
-                ]
-            out_verdict = decide(out_findings, self.policy)
-            if out_verdict.decision is Decision.PUBLISH and not out_findings:
-                out_verdict = None
-        final = _combine(verdict, out_verdict)
+        j = judge(trigger, findings, self.campaign, self.policy, self.lexicon)
         with self.store.transaction() as session:
             post = session.get(PostRow, post_id)
             assert post is not None
             if post.state != "received":
                 return  # another worker judged it first
             now = self.store.clock()
-            queries.save_findings(session, post_id, "input", findings)
-            queries.save_findings(session, post_id, "output", out_findings)
-            queries.save_decision(session, post_id, "input", verdict, now)
-            if out_verdict is not None:
-                queries.save_decision(session, post_id, "output", out_verdict, now)
-            if artwork is not None:
+            queries.save_findings(session, post_id, "input", j.findings)
+            queries.save_findings(session, post_id, "output", j.output_findings)
+            queries.save_decision(session, post_id, "input", j.verdict, now)
+            if j.output_verdict is not None:
+                queries.save_decision(session, post_id, "output", j.output_verdict, now)
+            art = j.artwork
+            if art is not None:
                 session.add(
                     ArtworkRow(
                         post_id=post_id,
-                        sha256=artwork.sha256,
-                        png=artwork.png,
-                        alt_text=artwork.alt_text,
-                        shape=artwork.shape,
-                        rows=json.dumps(list(artwork.rows), ensure_ascii=False),
-                        width=artwork.width,
-                        height=artwork.height,
-                        reply_text=reply,
+                        sha256=art.sha256,
+                        png=art.png,
+                        alt_text=art.alt_text,
+                        shape=art.shape,
+                        rows=json.dumps(list(art.rows), ensure_ascii=False),
+                        width=art.width,
+                        height=art.height,
+                        reply_text=j.reply,
                     )
                 )
             mode = queries.get_mode(session) or Mode.PAUSED
-            post.state = self._route(session, post, final.decision, mode, artwork is not None)
+            post.state = self._route(session, post, j.final.decision, mode, art is not None)
             self.store.record(
                 session,
                 "decided",
                 ACTOR,
                 trigger.key,
-                decision=final.decision.value,
+                decision=j.final.decision.value,
                 state=post.state,
-                reasons=list(final.reasons),
-                findings=[f"{f.screen}/{f.label}:{f.risk:.2f}" for f in findings + out_findings],
-                picture_sha256=artwork.sha256 if artwork else None,
+                reasons=list(j.final.reasons),
+                findings=[
+                    f"{f.screen}/{f.label}:{f.risk:.2f}" for f in j.findings + j.output_findings
+                ],
+                picture_sha256=art.sha256 if art else None,
             )
         self.stats.screened += 1
         self.stats.decisions[post.state] = self.stats.decisions.get(post.state, 0) + 1
@@ -315,16 +295,6 @@ class Pipeline:
             return "skipped"  # one reply per parent post: someone already had it drawn
         enqueue(session, post, self.campaign.hashtag, approved_by=None, now=self.store.clock())
         return "queued"
-
-
-def _combine(first: Verdict, second: Verdict | None) -> Verdict:
-    if second is None:
-        return first
-    order = [Decision.PUBLISH, Decision.REVIEW, Decision.REJECT]
-    decision = max(first.decision, second.decision, key=order.index)
-    reasons = [r for r in first.reasons if not r.startswith("publish:")]
-    reasons += [f"output screen: {r}" for r in second.reasons if not r.startswith("publish:")]
-    return Verdict(decision, tuple(reasons) or first.reasons)
 
 
 def enqueue(

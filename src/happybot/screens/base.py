@@ -89,3 +89,33 @@ def load_screens(campaign: Campaign, names: Sequence[str] | None = None) -> list
     if missing:
         raise ConfigError(f"unknown screen(s) {missing}; installed: {sorted(factories)}")
     return [factories[n](campaign) for n in wanted]
+
+
+class MemoryHistory:
+    """History kept in memory, for `happybot screen --file`: the file's lines are one stream
+    in order, so rate and duplicate checks see them as they would live."""
+
+    def __init__(self) -> None:
+        self._posts: list[RecentPost] = []
+        self._order: dict[str, int] = {}
+        self._rejected: dict[str, int] = {}
+
+    def add(self, post: RecentPost) -> None:
+        self._order.setdefault(post.trigger_key, len(self._posts))
+        self._posts.append(post)
+
+    def reject(self, handle: str) -> None:
+        self._rejected[handle.lower()] = self._rejected.get(handle.lower(), 0) + 1
+
+    def _before(self, key: str, since: datetime) -> list[RecentPost]:
+        end = self._order.get(key, len(self._posts))
+        return [p for p in self._posts[:end] if p.received_at >= since]
+
+    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
+        return sum(p.author.lower() == handle.lower() for p in self._before(before_key, since))
+
+    def rejected_by_author(self, handle: str) -> int:
+        return self._rejected.get(handle.lower(), 0)
+
+    def recent_posts(self, since: datetime, before_key: str) -> Sequence[RecentPost]:
+        return self._before(before_key, since)[::-1]

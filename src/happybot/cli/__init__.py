@@ -1,0 +1,77 @@
+"""The `happybot` command line: thin over the same functions the dashboard will call.
+
+For people: Rich tables and progress. With --json: stdout carries only JSON, logs go to stderr.
+A `HappybotError` is printed as its message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+
+from happybot.config import Campaign, audit_key, db_url, load_campaign, starter_campaign
+from happybot.errors import HappybotError
+from happybot.store.db import Store
+
+app = typer.Typer(
+    name="happybot",
+    help="A hashtag-campaign bot that turns posts into happy text art, and cannot be hijacked.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()  # stdout: results
+err = Console(stderr=True)  # stderr: logs, progress, errors
+
+CampaignOpt = Annotated[
+    Path | None,
+    typer.Option("--campaign", "-c", help="Campaign file (default: the built-in starter)."),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $HAPPYBOT_DB, else the campaign's store.url)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout, logs on stderr.")]
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+        force=True,
+    )
+
+
+def campaign_from(path: Path | None) -> Campaign:
+    return load_campaign(path) if path is not None else starter_campaign()
+
+
+def open_store(db: str | None, campaign: Campaign | None) -> Store:
+    url = db_url(db, campaign)
+    return Store.open(url, audit_key(url))
+
+
+def main() -> None:
+    setup_logging()
+    try:
+        app()
+    except HappybotError as exc:
+        err.print("[bold red]error:[/]", escape(str(exc)), highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted: what was committed is kept; run again to resume")
+        sys.exit(130)
+
+
+# the command modules register themselves on `app`
+from happybot.cli import audit, review, run, screen  # noqa: E402,F401

@@ -1,0 +1,231 @@
+"""`happybot review`, `mode` and `retract`: the people's controls, thin over the same
+functions the dashboard calls."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from happybot import review as review_actions
+from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
+from happybot.config import default_actor
+from happybot.errors import HappybotError
+from happybot.models import Mode
+from happybot.modes import current_mode, set_mode
+from happybot.platforms.registry import open_platform
+from happybot.retract import Selection, published_matching, retract
+from happybot.store.schema import ArtworkRow
+
+review_app = typer.Typer(
+    help="The review queue: list, show, approve, reject.", no_args_is_help=True
+)
+app.add_typer(review_app, name="review")
+
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why; kept in the audit.")]
+
+
+@review_app.command("list")
+def review_list(
+    campaign_path: CampaignOpt = None, db: DbOpt = None, limit: int = 50, as_json: JsonOpt = False
+) -> None:
+    """Posts waiting for a person, oldest first, with the verdict's reasons."""
+    store = open_store(db, campaign_from(campaign_path))
+    items = review_actions.queue(store, limit=limit)
+    if as_json:
+        for item in items:
+            print(
+                json.dumps(
+                    {
+                        "post_id": item.post_id,
+                        "trigger": item.trigger.key,
+                        "author": item.trigger.post.author.handle,
+                        "text": item.trigger.art_text,
+                        "reasons": item.reasons,
+                        "picture_sha256": item.picture_sha256,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not items:
+        out.print("nothing is waiting for review")
+        return
+    table = Table(
+        "id", "author", "words to draw", "why it waits", "picture", title="waiting for review"
+    )
+    for item in items:
+        table.add_row(
+            str(item.post_id),
+            escape("@" + item.trigger.post.author.handle),
+            escape(item.trigger.art_text[:80]),
+            escape("\n".join(item.reasons)),
+            (item.picture_sha256 or "none")[:12],
+        )
+    out.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    post_id: int,
+    picture: Annotated[
+        Path | None, typer.Option("--picture", help="Write the picture here.")
+    ] = None,
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """One post with its evidence; writes the exact picture that would be posted."""
+    store = open_store(db, campaign_from(campaign_path))
+    item = review_actions.get_item(store, post_id)
+    t = item.trigger
+    out.print(f"[bold]post {post_id}[/] {escape(t.key)} by @{escape(t.post.author.handle)}")
+    out.print(f"text: {escape(t.post.text)}")
+    if t.parent:
+        out.print(f"in reply to @{escape(t.parent.author.handle)}: {escape(t.parent.text)}")
+    for reason in item.reasons:
+        out.print(f"  • {escape(reason)}")
+    for f in item.findings:
+        text = t.text_of(f.target)
+        ev = repr(text[f.span[0] : f.span[1]]) if text and f.span else ""
+        out.print(
+            f"  - {f.screen}/{f.label} {f.risk:.2f} {f.target.value} {escape(ev)} {escape(f.why)}"
+        )
+    out.print(f"reply text: {escape(item.reply_text or '')}")
+    out.print(f"picture sha256: {item.picture_sha256 or 'none'}")
+    if picture is not None and item.picture_sha256:
+        with store.transaction() as session:
+            art = session.get(ArtworkRow, post_id)
+            assert art is not None
+            picture.write_bytes(art.png)
+        out.print(f"picture written to {picture}")
+
+
+@review_app.command("approve")
+def review_approve(
+    post_id: int,
+    picture_hash: Annotated[
+        str,
+        typer.Option(
+            "--hash", help="The picture's sha256 (or its first 12+ characters), from `review show`."
+        ),
+    ],
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Approve the reply with exactly this picture."""
+    if len(picture_hash) < 12:
+        raise HappybotError("give at least 12 characters of the picture's hash")
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    review_actions.approve(
+        store,
+        campaign,
+        post_id=post_id,
+        reviewer=by or default_actor(),
+        picture_sha256=picture_hash,
+        reason=reason,
+    )
+    out.print(f"post {post_id} approved; its reply is queued")
+
+
+@review_app.command("reject")
+def review_reject(
+    post_id: int,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Reject a held post: it is never published."""
+    store = open_store(db, campaign_from(campaign_path))
+    review_actions.reject(store, post_id=post_id, reviewer=by or default_actor(), reason=reason)
+    out.print(f"post {post_id} rejected")
+
+
+@app.command()
+def mode(
+    new_mode: Annotated[
+        Mode | None,
+        typer.Argument(help="autopilot, copilot or paused; omit to show the current mode."),
+    ] = None,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show or change the live mode (paused stops every reply not yet sent)."""
+    store = open_store(db, campaign_from(campaign_path))
+    if new_mode is None:
+        current = current_mode(store)
+        if as_json:
+            print(json.dumps({"mode": current}))
+        else:
+            shown = current.value if current else "not set (the first run seeds it from the file)"
+            out.print(f"mode: {shown}")
+        return
+    previous = set_mode(store, new_mode, by or default_actor(), reason)
+    if as_json:
+        print(json.dumps({"mode": new_mode.value, "previous": previous}))
+    else:
+        out.print(f"mode: {previous.value if previous else 'unset'} -> {new_mode.value}")
+
+
+@app.command("retract")
+def retract_cmd(
+    post: Annotated[
+        list[int] | None, typer.Option("--post", help="A post id (repeatable).")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Published at or after (ISO time, UTC).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="Published at or before (ISO time, UTC).")
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Replies to this handle.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every published reply.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Dry-run reply folder.")] = None,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Remove published replies from the platform (in dry-run: mark their files)."""
+    selection = Selection(post_ids=post, since=_utc(since), until=_utc(until), author=author)
+    if selection.empty and not everything:
+        raise HappybotError("say what to retract: --post, --since/--until, --author, or --all")
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    matching = published_matching(store, selection)
+    if not matching:
+        out.print("no published reply matches")
+        return
+    if not yes:
+        typer.confirm(
+            f"retract {len(matching)} published repl{'y' if len(matching) == 1 else 'ies'}?",
+            abort=True,
+        )
+    platform = open_platform(campaign, out_dir=out_dir)
+    result = retract(store, platform, selection, actor=by or default_actor(), reason=reason)
+    out.print(f"retracted {len(result.retracted)}")
+    for post_id, error in result.failed.items():
+        out.print(f"[red]post {post_id} not retracted:[/] {escape(error)}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,208 @@
+"""`happybot init`, `run` and `demo`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
+from happybot.config import Campaign, starter_campaign, starter_campaign_text
+from happybot.errors import HappybotError
+from happybot.pipeline.runner import Pipeline, RunStats
+from happybot.platforms.registry import open_platform
+from happybot.scoring import Summary, summarise
+from happybot.screens.base import load_screens
+
+DEMO_MARKER = ".happybot-demo"
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the campaign file.")] = Path(
+        "campaign.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter campaign file to edit."""
+    if path.exists() and not force:
+        raise HappybotError(f"{path} already exists (use --force to overwrite it)")
+    path.write_text(starter_campaign_text(), encoding="utf-8")
+    out.print(f"wrote {path}: edit it, then `happybot run --campaign {path} --dry-run`")
+
+
+def _run_pipeline(
+    campaign: Campaign,
+    store_db: str | None,
+    source: str | None,
+    out_dir: Path | None,
+    seed: int,
+    limit: int | None,
+    dry_run: bool,
+    quiet: bool,
+) -> tuple[RunStats, Path]:
+    store = open_store(store_db, campaign)
+    platform = open_platform(
+        campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
+    )
+    folder = Path(getattr(platform, "out_dir", "."))
+    pipeline = Pipeline(campaign, store, platform, load_screens(campaign), rate_limited=not dry_run)
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=err,
+            disable=quiet,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("posts", total=limit, detail="")
+
+            def show(stats: RunStats) -> None:
+                progress.update(
+                    task,
+                    completed=stats.received + stats.dead_letters,
+                    detail=f"{stats.published} published, "
+                    f"{stats.decisions.get('review', 0)} waiting for review, "
+                    f"{stats.decisions.get('rejected', 0)} rejected",
+                )
+
+            stats = pipeline.run(limit=limit, on_progress=show)
+    finally:
+        pipeline.close()
+        store.close()
+    return stats, folder
+
+
+@app.command()
+def run(
+    campaign_path: CampaignOpt = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="replay:FILE or simulate:SCENARIO (default: the campaign's platform)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Write replies (PNG + JSON) to a folder instead of posting."
+        ),
+    ] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for dry-run replies (default: the campaign's platform.out_dir)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    seed: Annotated[int, typer.Option(help="Seed for simulate: sources.")] = 0,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the campaign: read triggers, screen, draw, queue for review or publish."""
+    campaign = campaign_from(campaign_path)
+    stats, folder = _run_pipeline(campaign, db, source, out_dir, seed, limit, dry_run, as_json)
+    result = {
+        "received": stats.received,
+        "dead_letters": stats.dead_letters,
+        "duplicates": stats.duplicates,
+        "ignored": stats.ignored,
+        "published": stats.published,
+        "review": stats.decisions.get("review", 0),
+        "rejected": stats.decisions.get("rejected", 0),
+        "out_dir": str(folder),
+    }
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title="happybot run", show_header=False)
+    for key, value in result.items():
+        table.add_row(key.replace("_", " "), str(value))
+    out.print(table)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Fresh folder for the demo.")] = Path(
+        "happybot-demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
+    size: Annotated[int, typer.Option(help="Ordinary posts to simulate.")] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate a campaign (ordinary traffic and every attack) through the whole flow, dry-run,
+    with the starter campaign, and score it against the simulator's ground truth."""
+    if out_dir.exists():
+        if not (out_dir / DEMO_MARKER).exists():
+            raise HappybotError(f"{out_dir} exists and is not a demo folder; choose another --out")
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    (out_dir / DEMO_MARKER).write_text(datetime.now(UTC).isoformat())
+    campaign = starter_campaign()
+    db = f"sqlite:///{(out_dir / 'happybot.db').resolve()}"
+    store = open_store(db, campaign)
+    platform = open_platform(
+        campaign,
+        source="simulate:campaign",
+        out_dir=out_dir / "replies",
+        seed=seed,
+        now=store.clock(),
+        size=size,
+    )
+    pipeline = Pipeline(campaign, store, platform, load_screens(campaign))
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("simulated posts"),
+            BarColumn(),
+            TextColumn("{task.completed} screened"),
+            console=err,
+            disable=as_json,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("demo", total=None)
+            pipeline.run(on_progress=lambda s: progress.update(task, completed=s.screened))
+        summary = summarise(store)
+    finally:
+        pipeline.close()
+        store.close()
+    if as_json:
+        print(json.dumps(summary.counts()))
+        return
+    _print_summary(summary, out_dir)
+
+
+def _print_summary(summary: Summary, out_dir: Path) -> None:
+    table = Table(title="happybot demo: simulated campaign, dry-run", show_header=False)
+    table.add_row("posts", str(summary.posts))
+    table.add_row("published", str(summary.published))
+    table.add_row("waiting for review", str(summary.review))
+    table.add_row("rejected", str(summary.rejected))
+    table.add_row("[red]harmful published[/]", str(summary.harmful_published))
+    table.add_row("[yellow]harmless held back[/]", str(summary.harmless_held))
+    out.print(table)
+    if summary.harmful_published_posts:
+        by: dict[str, int] = {}
+        for post in summary.harmful_published_posts:
+            by[post["scenario"]] = by.get(post["scenario"], 0) + 1
+        out.print(
+            "attacks that got through: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items()))
+        )
+    if summary.harmless_held_by_scenario:
+        out.print(
+            "harmless posts held back: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(summary.harmless_held_by_scenario.items()))
+        )
+    out.print(f"pictures and replies: {(out_dir / 'replies').resolve()}")
+    out.print(
+        f"store: {(out_dir / 'happybot.db').resolve()}  "
+        f"(try: happybot review list --db sqlite:///{(out_dir / 'happybot.db').resolve()})"
+    )

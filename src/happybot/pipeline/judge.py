@@ -1,0 +1,87 @@
+"""From findings to the final verdict: policy, then the picture and the output screen.
+
+Shared by the runner and `happybot screen`, so what the CLI shows is what the bot would do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
+from happybot.pipeline.decide import Policy, decide
+from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
+from happybot.pipeline.output_screen import screen_output
+from happybot.pipeline.render import render
+from happybot.screens.lexicon import LexiconScreen
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    findings: tuple[Finding, ...]
+    verdict: Verdict  # from the input screens
+    artwork: Artwork | None  # None when rejected before drawing, or the drawing failed
+    reply: str
+    output_findings: tuple[Finding, ...]
+    output_verdict: Verdict | None
+    final: Verdict
+
+
+def judge(
+    trigger: Trigger,
+    findings: Sequence[Finding],
+    campaign: Campaign,
+    policy: Policy,
+    lexicon: LexiconScreen,
+) -> Judgement:
+    verdict = decide(findings, policy)
+    artwork, reply = None, ""
+    out: list[Finding] = []
+    out_verdict: Verdict | None = None
+    if verdict.decision is not Decision.REJECT:
+        try:
+            artwork, reply = render(trigger, campaign)
+            out = screen_output(artwork, reply, lexicon)
+        except Exception as exc:  # a picture we cannot draw is never published
+            log.warning("render failed for %s: %s", trigger.key, exc, exc_info=True)
+            artwork = None
+            out = [
+                Finding(
+                    OUTPUT_SCREEN,
+                    "render-error",
+                    1.0,
+                    Target.PICTURE,
+                    None,
+                    f"could not draw the picture: {exc}",
+                )
+            ]
+        if out:
+            out_verdict = decide(out, policy)
+    return Judgement(
+        tuple(findings),
+        verdict,
+        artwork,
+        reply,
+        tuple(out),
+        out_verdict,
+        _combine(verdict, out_verdict),
+    )
+
+
+_ORDER = [Decision.PUBLISH, Decision.REVIEW, Decision.REJECT]
+
+
+def _combine(first: Verdict, second: Verdict | None) -> Verdict:
+    if second is None or second.decision is Decision.PUBLISH:
+        return first
+    decision = max(first.decision, second.decision, key=_ORDER.index)
+    reasons = [r for r in first.reasons if not r.startswith("publish:")]
+    reasons += [f"output screen: {r}" for r in second.reasons]
+    return Verdict(decision, tuple(reasons))
