@@ -65,7 +65,7 @@ def review_list(
             str(item.post_id),
             escape("@" + item.trigger.post.author.handle),
             escape(item.trigger.art_text[:80]),
-            escape("\n".join(item.reasons)),
+            escape("\n".join(r.split(" at ")[0] for r in item.reasons)),
             (item.picture_sha256 or "none")[:12],
         )
     out.print(table)

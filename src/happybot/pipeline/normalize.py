@@ -161,12 +161,20 @@ def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]
 
 
 def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
-    """Collapse runs of three or more of one character to one: "haaaate" -> "hate"."""
+    """Collapse runs of three or more of one character to one ("haaaate" -> "hate"), and any
+    run of white space to one space."""
     out_c: list[str] = []
     out_o: list[int] = []
     i = 0
     while i < len(chars):
         j = i
+        if chars[i].isspace():
+            while j < len(chars) and chars[j].isspace():
+                j += 1
+            out_c.append(" ")
+            out_o.append(offsets[i])
+            i = j
+            continue
         while j < len(chars) and chars[j] == chars[i]:
             j += 1
         run = j - i

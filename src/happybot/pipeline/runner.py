@@ -246,6 +246,7 @@ class Pipeline:
             queries.save_decision(session, post_id, "input", j.verdict, now)
             if j.output_verdict is not None:
                 queries.save_decision(session, post_id, "output", j.output_verdict, now)
+            queries.save_decision(session, post_id, "final", j.final, now)
             art = j.artwork
             if art is not None:
                 session.add(

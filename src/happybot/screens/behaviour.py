@@ -51,6 +51,14 @@ class BehaviourScreen:
             add("first-post", 0.6, f"@{author.handle}: this is the account's first post")
 
         parent = trigger.parent
+        if parent is None and trigger.post.reply_to_id:
+            add(
+                "parent-unavailable",
+                0.6,
+                "this post replies to a post that could not be read, so the words to draw are "
+                "not the ones the person pointed at",
+                Target.PARENT,
+            )
         if parent is not None and parent.author.handle.lower() == author.handle.lower():
             if young:
                 add(

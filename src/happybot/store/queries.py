@@ -90,6 +90,7 @@ def save_decision(
 
 
 def latest_decision(session: Session, post_id: int) -> tuple[Decision, list[str]] | None:
+    """The decision in force: the pipeline's final verdict, or a later one by a person."""
     row = (
         session.execute(
             select(DecisionRow)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from happybot.art.draw import render_art
+from happybot.art.layout import choose_shape, fit_text, flow, mask
+from happybot.art.shapes import SHAPES
+
+
+def test_same_input_same_bytes_and_a_real_png_of_the_asked_size() -> None:
+    a = render_art("my train is late", shape="heart", footer="#MakeItHappy")
+    b = render_art("my train is late", shape="heart", footer="#MakeItHappy")
+    assert a.png == b.png and a.sha256 == b.sha256
+    image = Image.open(io.BytesIO(a.png))
+    assert image.format == "PNG" and image.size == (1080, 1080)
+    assert render_art("x", shape="sun", width=1200, height=675).width == 1200
+
+
+def test_alt_text_says_what_the_picture_shows_and_holds_the_words() -> None:
+    art = render_art("rain  again\non my day off", shape="sun", footer="#MakeItHappy")
+    assert art.alt_text.startswith("A sun drawn")
+    assert "rain again on my day off" in art.alt_text and "#MakeItHappy" in art.alt_text
+
+
+def test_the_words_fill_the_shape_in_reading_order() -> None:
+    rows = flow("abc def", mask("heart", 20, 10))
+    letters = "".join(rows).replace(" ", "")
+    assert letters.startswith("abcdef~abcdef")
+
+
+def test_long_texts_are_cut_at_a_word_boundary() -> None:
+    assert fit_text("one two three four", 12) == "one two…"
+
+
+def test_every_shape_has_cells_to_fill() -> None:
+    for name in SHAPES:
+        assert sum(map(sum, mask(name, 48, 28))) > 200, name
+
+
+def test_shape_follows_the_mood_else_a_reproducible_choice() -> None:
+    shapes = ("heart", "sun", "star")
+    assert choose_shape("rain all day", shapes, "k") == "sun"
+    assert choose_shape("so lonely tonight", shapes, "k") == "heart"
+    assert choose_shape("meh", shapes, "k1") == choose_shape("meh", shapes, "k1")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=5000))
+def test_any_unicode_text_renders(text: str) -> None:
+    art = render_art(text, shape="star", width=400, height=400)
+    assert art.png.startswith(b"\x89PNG")

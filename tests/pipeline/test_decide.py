@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from happybot.models import Decision, Finding, Target
+from happybot.pipeline.decide import Limits, Policy, decide, policy_from_campaign
+from happybot.pipeline.screen import SCREEN_ERROR
+from happybot.testing import make_campaign
+
+POLICY = Policy({"lexicon": Limits(review=0.3, reject=0.8)}, default=Limits(0.5, 0.9))
+
+
+def f(screen: str, risk: float, label: str = "x", span: tuple[int, int] | None = (0, 3)) -> Finding:
+    return Finding(screen, label, risk, Target.POST, span, "because")
+
+
+def test_no_findings_publish_with_a_reason() -> None:
+    verdict = decide([], POLICY)
+    assert verdict.decision is Decision.PUBLISH
+    assert verdict.reasons and not verdict.held
+
+
+def test_each_screen_has_its_own_thresholds() -> None:
+    assert decide([f("lexicon", 0.4)], POLICY).decision is Decision.REVIEW
+    assert decide([f("behaviour", 0.4)], POLICY).decision is Decision.PUBLISH  # default 0.5
+    assert decide([f("lexicon", 0.8)], POLICY).decision is Decision.REJECT
+    assert decide([f("other", 0.85)], POLICY).decision is Decision.REVIEW
+
+
+def test_the_gravest_finding_decides_and_every_counted_finding_is_a_reason() -> None:
+    verdict = decide(
+        [f("lexicon", 0.4, "profanity"), f("lexicon", 0.95, "slur"), f("x", 0.1)], POLICY
+    )
+    assert verdict.decision is Decision.REJECT
+    assert len(verdict.reasons) == 2
+    assert "lexicon/slur" in verdict.reasons[0] and "post[0:3]" in verdict.reasons[0]
+
+
+def test_a_screen_that_could_not_check_holds_for_review_whatever_its_risk() -> None:
+    verdict = decide([Finding("classifier", SCREEN_ERROR, 0.0, Target.POST, None, "boom")], POLICY)
+    assert verdict.decision is Decision.REVIEW
+
+
+def test_policy_comes_from_the_campaign_thresholds() -> None:
+    campaign = make_campaign(
+        thresholds={
+            "default": {"review": 0.2, "reject": 0.4},
+            "lexicon": {"review": 0.6, "reject": 0.7},
+        }
+    )
+    policy = policy_from_campaign(campaign)
+    assert policy.limits("lexicon") == Limits(0.6, 0.7)
+    assert policy.limits("anything") == Limits(0.2, 0.4)

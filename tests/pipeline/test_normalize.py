@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from happybot.pipeline.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("H4TE", "hate"),  # leetspeak and case
+        ("h a t e", "hate"),  # spaced-out letters
+        ("h.a.t.e", "hate"),
+        ("ha\u200bte", "hate"),  # zero-width space
+        ("\u202ehate", "hate"),  # bidi override
+        ("h\u0430te", "hate"),  # Cyrillic a
+        ("ｈａｔｅ", "hate"),  # full-width forms (NFKC)
+        ("haaaaate", "hate"),  # repeated letters
+        ("fück", "fuck"),  # accents
+        ("sh!t", "shit"),  # symbol inside a word
+    ],
+)
+def test_obfuscations_fold_to_the_plain_word(text: str, canonical: str) -> None:
+    assert normalize(text).text == canonical
+
+
+def test_numbers_and_punctuation_outside_words_are_kept() -> None:
+    assert normalize("Train at 8:15, 2024 was bad!!!").text == "train at 8:15, 2024 was bad!"
+    assert normalize("wow!!").text == "wow!!"
+
+
+def test_emoji_become_their_names() -> None:
+    assert "grinning face" in normalize("I 😀 you").text
+
+
+def test_spans_map_back_to_what_the_person_wrote() -> None:
+    original = "you are a f\u200bu\u200bc\u200bk"
+    canon = normalize(original)
+    start = canon.text.index("fuck")
+    a, b = canon.span_in_original(start, start + 4)
+    assert original[a:b] == "f\u200bu\u200bc\u200bk"
+
+
+@given(st.text(max_size=300))
+def test_any_text_normalises_and_every_offset_points_into_the_original(text: str) -> None:
+    canon = normalize(text)
+    assert len(canon.offsets) == len(canon.text)
+    assert all(0 <= o < len(text) for o in canon.offsets)
+    assert list(canon.offsets) == sorted(canon.offsets)
+    if canon.text:
+        a, b = canon.span_in_original(0, len(canon.text))
+        assert 0 <= a <= b <= len(text)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+
+from happybot.models import Target
+from happybot.screens.base import ScreenContext
+from happybot.screens.lexicon import LexiconScreen, Term, bundled_terms
+from happybot.testing import NOW, make_author, make_campaign, make_trigger
+
+LEX = LexiconScreen()
+
+
+def labels(text: str, target: Target = Target.POST, **kw: bool) -> list[str]:
+    return [f.label for f in LEX.scan(text, target, **kw)]
+
+
+def test_bundled_lexicon_is_built_from_the_public_lists() -> None:
+    terms = bundled_terms()
+    assert len(terms) > 300
+    assert {t.source for t in terms} == {"wordfilter", "ldnoobw-en"}
+    assert "sucks" not in {t.text for t in terms}  # everyday grumbling is not flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scunthorpe is lovely",
+        "my assessment",
+        "Mondays suck",
+        "the class was cancelled",
+        "a grape",
+        "cocktail hour",
+    ],
+)
+def test_harmless_words_containing_a_listed_substring_are_not_hit(text: str) -> None:
+    assert labels(text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["you sh!t", "f u c k this", "f\u200buck this", "what a b1tch", "SHIIIIT", "\u0455hit"]
+)
+def test_obfuscated_words_are_found_with_a_span_on_the_original(text: str) -> None:
+    findings = LEX.scan(text, Target.POST)
+    assert findings, text
+    a, b = findings[0].span  # type: ignore[misc]
+    assert 0 <= a < b <= len(text)
+    assert text[a:b].strip()
+
+
+def test_grave_terms_are_found_inside_run_together_handles_only() -> None:
+    slur = next(t.text for t in bundled_terms() if t.label == "slur" and len(t.text) >= 5)
+    assert labels(f"xx{slur}xx", Target.HANDLE, inner=True) == ["slur"]
+    assert labels(f"xx{slur}xx") == []
+
+
+def test_operator_deny_and_allow_lists() -> None:
+    campaign = make_campaign(words={"deny": ["competitor cola"], "allow": ["cockburn"]})
+    screen = LexiconScreen(campaign)
+    assert [f.label for f in screen.scan("I prefer Competitor  Cola", Target.POST)] == [
+        "operator-deny"
+    ]
+    assert screen.scan("Lovely day in Cockburn", Target.POST) == []
+    assert [f.label for f in screen.scan("a cock", Target.POST)] != []
+
+
+def test_check_screens_every_text_of_the_trigger_including_both_authors() -> None:
+    screen = LexiconScreen(terms=[Term("badword", "slur", 0.95, "t")])
+    parent = make_trigger("ordinary badword here", author=make_author("p.example")).post
+    trigger = make_trigger(
+        "#MakeItHappy",
+        parent=parent,
+        author=make_author("badword.example", display_name="Mr Badword"),
+    )
+    ctx = ScreenContext(now=NOW, deadline=NOW)
+    found = {f.target for f in screen.check([trigger], ctx)[0]}
+    assert found == {Target.PARENT, Target.HANDLE, Target.DISPLAY_NAME}

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from happybot.config import Campaign, load_campaign, parse_campaign, starter_campaign_text
+from happybot.errors import ConfigError
+from happybot.models import Mode
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_starter_campaign_loads_with_its_documented_values() -> None:
+    campaign = parse_campaign(starter_campaign_text(), source="starter")
+    assert campaign.hashtag == "#MakeItHappy"
+    assert campaign.tag == "makeithappy"
+    assert campaign.mode is Mode.AUTOPILOT
+    assert campaign.threshold("lexicon").reject == 0.85
+    assert campaign.threshold("unknown-screen") == campaign.thresholds["default"]
+
+
+def _error(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "campaign.yaml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as info:
+        load_campaign(path)
+    return str(info.value)
+
+
+def test_wrong_type_names_file_line_field_and_expectation(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\nbehaviour:\n  max_posts_per_hour: lots\n')
+    assert f"{tmp_path / 'campaign.yaml'}:3: behaviour.max_posts_per_hour:" in message
+    assert "integer" in message
+
+
+def test_unknown_setting_is_reported_at_its_line(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\n\nmoed: copilot\n')
+    assert ":3: moed: unknown setting" in message
+
+
+def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\nart:\n  shapes: [heart\nmode: paused\n')
+    assert re.search(r"campaign.yaml:\d+: not valid YAML", message)
+
+
+def test_missing_hashtag_and_bad_mode_both_reported(tmp_path: Path) -> None:
+    message = _error(tmp_path, "mode: sometimes\n")
+    assert "hashtag: required setting is missing" in message
+    assert ":1: mode:" in message
+
+
+def test_thresholds_must_be_ordered_and_in_range(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path, 'hashtag: "#x"\nthresholds:\n  lexicon: {review: 0.9, reject: 0.2}\n'
+    )
+    assert "thresholds.lexicon" in message and "review must not be above reject" in message
+    message = _error(tmp_path, 'hashtag: "#x"\nthresholds:\n  lexicon: {review: 3, reject: 4}\n')
+    assert "less than or equal to 1" in message
+
+
+def test_secrets_are_refused_in_the_file(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\nplatform:\n  password: hunter2\n')
+    assert "secrets are never read from the campaign file" in message
+    assert "hunter2" not in message
+
+
+def test_unknown_shape_and_bad_colour(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path,
+        'hashtag: "#x"\nart:\n  shapes: [heart, pentagram]\n  palette: {background: red}\n',
+    )
+    assert "unknown shape(s) ['pentagram']" in message
+    assert "'red' is not a colour" in message
+
+
+def test_reply_template_with_unknown_field_is_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\nreply:\n  templates: ["hi {name}"]\n')
+    assert "{handle} and {hashtag}" in message
+
+
+def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="happybot init"):
+        load_campaign(tmp_path / "nope.yaml")
+
+
+def _settings(model: type, prefix: str = "") -> list[str]:
+    names = []
+    for name, field in model.model_fields.items():
+        if name == "base_dir":
+            continue
+        names.append(prefix + name)
+        annotation = field.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            names += _settings(annotation, prefix + name + ".")
+    return names
+
+
+def test_readme_documents_every_campaign_setting() -> None:
+    readme = README.read_text()
+    missing = [name for name in _settings(Campaign) if f"`{name}`" not in readme]
+    assert missing == []
