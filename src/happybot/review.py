@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from happybot.models import Artwork, Decision, Finding, Mode, Target, Trigger
 from happybot.pipeline.decide import decide, policy_from_campaign
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.runner import enqueue
+from happybot.screens.base import ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.db import Store
@@ -130,7 +131,8 @@ def approve(
             sha256=art.sha256,
         )
         held = decide(
-            screen_output(artwork, art.reply_text, lexicon), policy_from_campaign(campaign)
+            _recheck(session, post, artwork, art.reply_text, lexicon),
+            policy_from_campaign(campaign),
         )
         if held.decision is not Decision.PUBLISH:
             store.record(
@@ -161,6 +163,25 @@ def approve(
             picture_sha256=art.sha256,
             reason=reason,
         )
+
+
+def _recheck(
+    session: Session, post: PostRow, artwork: Artwork, reply: str, lexicon: LexiconScreen
+) -> list[Finding]:
+    """What the reviewer did not see: findings of the current word lists that were not among
+    the evidence shown, and words the picture spells that its inputs did not contain."""
+    trigger = queries.load_trigger(post)
+    shown = {
+        (f.label, f.target, f.span_start, f.span_end)
+        for f in session.execute(select(FindingRow).where(FindingRow.post_id == post.id)).scalars()
+    }
+    now = datetime.now(UTC)
+    fresh = [
+        f
+        for f in lexicon.check([trigger], ScreenContext(now=now, deadline=now))[0]
+        if (f.label, f.target.value, *(f.span or (None, None))) not in shown
+    ]
+    return fresh + screen_output(artwork, reply, lexicon, [t for _, t in trigger.texts()])
 
 
 def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> None:

@@ -48,7 +48,7 @@ def judge(
     if verdict.decision is not Decision.REJECT:
         try:
             artwork, reply = render(trigger, campaign)
-            out = screen_output(artwork, reply, lexicon)
+            out = screen_output(artwork, reply, lexicon, [t for _, t in trigger.texts()])
         except Exception as exc:  # a picture we cannot draw is never published
             log.warning("render failed for %s: %s", trigger.key, exc, exc_info=True)
             artwork = None

@@ -3,11 +3,13 @@
 Text art can spell what its input did not: first letters of rows (an acrostic), columns read
 top to bottom, words joined across a line break. This stage reads the picture's rows, columns
 and first letters, the alt text and the reply text, and can hold a reply even after a person
-approved it.
+approved it. Words its inputs already contained are the input screens' to judge, and are not
+judged twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from happybot.models import Artwork, Finding, Target
@@ -54,16 +56,24 @@ def readings(artwork: Artwork) -> list[Reading]:
     return out
 
 
-def screen_output(artwork: Artwork, reply: str, lexicon: LexiconScreen) -> list[Finding]:
+def screen_output(
+    artwork: Artwork, reply: str, lexicon: LexiconScreen, inputs: Sequence[str] = ()
+) -> list[Finding]:
+    """Findings for words the published reply shows that its inputs (the words drawn, the
+    handles and names, all judged by the input screens) did not contain."""
+    known = lexicon.terms_in(inputs)
     findings: list[Finding] = []
     for reading in readings(artwork):
         min_len = LAYOUT_MIN_LEN if reading.layout else 1
-        for f in lexicon.scan(reading.text, Target.PICTURE, inner=reading.inner, min_len=min_len):
+        found = lexicon.scan(
+            reading.text, Target.PICTURE, inner=reading.inner, min_len=min_len, skip=known
+        )
+        for f in found:
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
             findings.append(
                 Finding(SCREEN, f.label, risk, Target.PICTURE, None, f"{reading.where}: {f.why}")
             )
     for target, text in ((Target.ALT_TEXT, artwork.alt_text), (Target.REPLY_TEXT, reply)):
-        for f in lexicon.scan(text, target, inner=False):
+        for f in lexicon.scan(text, target, skip=known):
             findings.append(Finding(SCREEN, f.label, f.risk, target, f.span, f.why))
     return findings

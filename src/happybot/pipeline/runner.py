@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from happybot.pipeline.render import idempotency_key
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming
 from happybot.screens.base import Screen, ScreenContext
+from happybot.screens.behaviour import WINDOW
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.schema import (
@@ -225,11 +226,13 @@ class Pipeline:
     def _process_batch(self, batch: list[tuple[int, Trigger]]) -> None:
         triggers = [t for _, t in batch]
         now = self.store.clock()
-        deadline = now + timedelta(seconds=self.campaign.screen_deadline_seconds)
         with self.store.transaction() as session:
-            # the history session only reads; each post's outcome commits on its own below
-            ctx = ScreenContext(now=now, deadline=deadline, history=queries.StoreHistory(session))
-            all_findings = self.screens.run(triggers, ctx)
+            history = queries.history_snapshot(
+                session, now - WINDOW, [t.post.author.handle for t in triggers]
+            )
+        deadline = datetime.now(UTC) + timedelta(seconds=self.campaign.screen_deadline_seconds)
+        ctx = ScreenContext(now=now, deadline=deadline, history=history)
+        all_findings = self.screens.run(triggers, ctx)
         for (post_id, trigger), findings in zip(batch, all_findings, strict=True):
             self._judge(post_id, trigger, findings)
 

@@ -56,7 +56,9 @@ class EmptyHistory:
 
 @dataclass(frozen=True)
 class ScreenContext:
-    """The clock, the campaign's history and the time by which the batch must be judged."""
+    """The clock, the campaign's history and the time by which the batch must be judged.
+
+    `now` is the campaign's clock (account ages, rate windows); `deadline` is wall-clock time."""
 
     now: datetime
     deadline: datetime
@@ -92,8 +94,9 @@ def load_screens(campaign: Campaign, names: Sequence[str] | None = None) -> list
 
 
 class MemoryHistory:
-    """History kept in memory, for `happybot screen --file`: the file's lines are one stream
-    in order, so rate and duplicate checks see them as they would live."""
+    """History kept in memory: the runner's per-batch snapshot of the store, and the stream of
+    `happybot screen --file`, whose lines are one stream in order so that rate and duplicate
+    checks see them as they would live."""
 
     def __init__(self) -> None:
         self._posts: list[RecentPost] = []
@@ -106,6 +109,9 @@ class MemoryHistory:
 
     def reject(self, handle: str) -> None:
         self._rejected[handle.lower()] = self._rejected.get(handle.lower(), 0) + 1
+
+    def set_rejected(self, handle: str, count: int) -> None:
+        self._rejected[handle.lower()] = count
 
     def _before(self, key: str, since: datetime) -> list[RecentPost]:
         end = self._order.get(key, len(self._posts))

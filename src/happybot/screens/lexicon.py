@@ -6,6 +6,7 @@ words together ("ihate_x"), are also searched inside words for the gravest label
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 # Labels grave enough to look for inside run-together words (handles, acrostics).
 _GRAVE = {"slur", "extremism", "violence", "operator-deny"}
-_MIN_INNER_LEN = 4  # shorter terms occur by chance inside ordinary words
+_MIN_INNER_LEN = 4
+_HANDLE_SEPARATORS = re.compile(r"[._\-]")  # shorter terms occur by chance inside ordinary words
 
 
 @dataclass(frozen=True)
@@ -67,38 +69,30 @@ class LexiconScreen:
         for trigger in batch:
             findings: list[Finding] = []
             for target, text in trigger.texts():
-                inner = target in (Target.HANDLE, Target.PARENT_HANDLE)
-                findings += self.scan(text, target, inner=inner)
+                handle = target in (Target.HANDLE, Target.PARENT_HANDLE)
+                if handle:
+                    # handles join words with separators: "white-power", "white_power"
+                    text = _HANDLE_SEPARATORS.sub(" ", text)
+                findings += self.scan(text, target, inner=handle)
             results.append(findings)
         return results
 
     def scan(
-        self, text: str, target: Target, *, inner: bool = False, min_len: int = 1
+        self,
+        text: str,
+        target: Target,
+        *,
+        inner: bool = False,
+        min_len: int = 1,
+        skip: frozenset[str] = frozenset(),
     ) -> list[Finding]:
         """Findings for one text. `inner` also finds grave terms inside run-together words;
-        `min_len` ignores shorter terms (for readings where short words occur by chance)."""
-        canon = normalize(text)
-        haystack = canon.text
-        allowed = (
-            [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
-            if len(self._allow)
-            else []
-        )
+        `min_len` ignores shorter terms (for readings where short words occur by chance);
+        `skip` ignores the listed terms (already judged elsewhere)."""
         findings = []
-        seen: set[tuple[int, int]] = set()
-        if not len(self._terms):
-            return []
-        for end, (key, term) in self._terms.iter(haystack):
-            start, stop = end - len(key) + 1, end + 1
-            if len(key) < min_len:
+        for term, span in self.matches(text, inner=inner, min_len=min_len):
+            if term.text in skip:
                 continue
-            bounded = _at_word_boundary(haystack, start, stop)
-            if not bounded and not (inner and term.label in _GRAVE and len(key) >= _MIN_INNER_LEN):
-                continue
-            if any(a <= start and stop <= b for a, b in allowed) or (start, stop) in seen:
-                continue
-            seen.add((start, stop))
-            span = canon.span_in_original(start, stop)
             findings.append(
                 Finding(
                     screen=self.name,
@@ -111,6 +105,43 @@ class LexiconScreen:
                 )
             )
         return findings
+
+    def matches(
+        self, text: str, *, inner: bool = False, min_len: int = 1
+    ) -> list[tuple[Term, tuple[int, int]]]:
+        """Each listed term found in `text`, with its span in the original text."""
+        if not len(self._terms):
+            return []
+        canon = normalize(text)
+        haystack = canon.text
+        allowed = (
+            [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
+            if len(self._allow)
+            else []
+        )
+        found = []
+        seen: set[tuple[int, int]] = set()
+        for end, (key, term) in self._terms.iter(haystack):
+            start, stop = end - len(key) + 1, end + 1
+            if len(key) < min_len:
+                continue
+            bounded = _at_word_boundary(haystack, start, stop)
+            if not bounded and not (inner and term.label in _GRAVE and len(key) >= _MIN_INNER_LEN):
+                continue
+            if any(a <= start and stop <= b for a, b in allowed) or (start, stop) in seen:
+                continue
+            seen.add((start, stop))
+            found.append((term, canon.span_in_original(start, stop)))
+        return found
+
+    def terms_in(self, texts: Iterable[str]) -> frozenset[str]:
+        """Every listed term that occurs anywhere in these texts, even inside words."""
+        out: set[str] = set()
+        for text in texts:
+            for candidate in (text, _HANDLE_SEPARATORS.sub(" ", text)):
+                canon = normalize(candidate).text
+                out.update(term.text for _, (_, term) in self._terms.iter(canon))
+        return frozenset(out) if len(self._terms) else frozenset()
 
 
 def _automaton(entries: Iterable[tuple[str, Term]]) -> ahocorasick.Automaton:

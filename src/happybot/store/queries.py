@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from happybot.models import Decision, Finding, Mode, Trigger, Verdict
-from happybot.screens.base import RecentPost
+from happybot.screens.base import MemoryHistory, RecentPost
 from happybot.store.schema import (
     CursorRow,
     DecisionRow,
@@ -107,48 +107,28 @@ def load_trigger(row: PostRow) -> Trigger:
     return Trigger.from_json(row.trigger_json)
 
 
-class StoreHistory:
-    """The campaign's history as screens see it: earlier posts only, never ground truth."""
+def history_snapshot(session: Session, since: datetime, authors: Sequence[str]) -> MemoryHistory:
+    """What screens may know of earlier posts, read once per batch in the caller's thread, so
+    screens (which run in worker threads) never touch the database. Never holds ground truth.
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def _id(self, key: str) -> int:
-        found = post_id_of(self.session, key)
-        return found if found is not None else 2**62  # not stored yet: everything is earlier
-
-    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
-        return int(
-            self.session.execute(
-                select(func.count())
-                .select_from(PostRow)
-                .where(
-                    PostRow.author_handle == handle.lower(),
-                    PostRow.received_at >= since,
-                    PostRow.id < self._id(before_key),
-                )
-            ).scalar_one()
+    Holds the most recent RECENT_LIMIT posts of the window, newest included."""
+    history = MemoryHistory()
+    rows = session.execute(
+        select(
+            PostRow.trigger_key, PostRow.author_handle, PostRow.canonical_text, PostRow.received_at
         )
-
-    def rejected_by_author(self, handle: str) -> int:
-        return int(
-            self.session.execute(
-                select(func.count())
-                .select_from(PostRow)
-                .where(PostRow.author_handle == handle.lower(), PostRow.state == "rejected")
-            ).scalar_one()
-        )
-
-    def recent_posts(self, since: datetime, before_key: str) -> Sequence[RecentPost]:
-        rows = self.session.execute(
-            select(
-                PostRow.trigger_key,
-                PostRow.author_handle,
-                PostRow.canonical_text,
-                PostRow.received_at,
-            )
-            .where(PostRow.received_at >= since, PostRow.id < self._id(before_key))
-            .order_by(PostRow.id.desc())
-            .limit(RECENT_LIMIT)
-        ).all()
-        return [RecentPost(r[0], r[1], r[2], r[3]) for r in rows]
+        .where(PostRow.received_at >= since)
+        .order_by(PostRow.id.desc())
+        .limit(RECENT_LIMIT)
+    ).all()
+    for key, author, text, at in reversed(rows):
+        history.add(RecentPost(key, author, text, at))
+    wanted = sorted({a.lower() for a in authors})
+    rejected = session.execute(
+        select(PostRow.author_handle, func.count())
+        .where(PostRow.author_handle.in_(wanted), PostRow.state == "rejected")
+        .group_by(PostRow.author_handle)
+    ).all()
+    for author, count in rejected:
+        history.set_rejected(author, int(count))
+    return history

@@ -1,0 +1,73 @@
+"""Small platforms for pipeline tests: a list source and a dry-run platform that can crash."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from happybot.errors import PlatformError
+from happybot.models import Post, Published, Reply
+from happybot.platforms.base import Incoming
+from happybot.platforms.dryrun import DryRunPlatform
+from happybot.platforms.replay import parse_line
+
+
+def line(pid: str, text: str, handle: str = "alex.example", age_days: int = 400, **kw: Any) -> str:
+    author = {"handle": handle, "created_at": "2025-01-01T00:00:00+00:00", "posts": 300}
+    if age_days < 1:
+        author.update(created_at="2026-11-01T11:30:00+00:00", posts=0)
+    return json.dumps({"id": pid, "text": text, "author": author, **kw})
+
+
+class ListSource:
+    """Replay-format lines from memory; raises after `crash_after` items, like a killed run."""
+
+    def __init__(self, lines: Sequence[str], crash_after: int | None = None) -> None:
+        self.lines = list(lines)
+        self.crash_after = crash_after
+        self.name = "list:test"
+
+    def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        start = int(cursor) if cursor else 0
+        for n, raw in enumerate(self.lines[start:], start=start + 1):
+            if self.crash_after is not None and n > self.crash_after:
+                raise KeyboardInterrupt("killed")
+            try:
+                trigger, data = parse_line(raw)
+            except ValueError as exc:
+                from happybot.platforms.base import Malformed
+
+                yield Incoming(str(n), malformed=Malformed(f"line {n}", raw, str(exc)))
+                continue
+            yield Incoming(str(n), trigger=trigger, expected=data.expected, scenario=data.scenario)
+
+    def fetch_parent(self, post: Post) -> Post | None:
+        return None
+
+
+class CrashingPlatform(DryRunPlatform):
+    """Writes the reply, then dies before the store hears of it (on the listed calls), or
+    fails with a platform error."""
+
+    def __init__(
+        self,
+        source: ListSource,
+        out: Path,
+        crash_on: Sequence[int] = (),
+        error: PlatformError | None = None,
+    ) -> None:
+        super().__init__(source, out)
+        self.calls = 0
+        self.crash_on = set(crash_on)
+        self.error = error
+
+    def reply(self, reply: Reply) -> Published:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        published = super().reply(reply)
+        if self.calls in self.crash_on:
+            raise KeyboardInterrupt("killed after posting")
+        return published

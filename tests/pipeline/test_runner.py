@@ -1,0 +1,211 @@
+"""The whole flow, from a source to a dry-run reply and the audit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from happybot.models import Finding, Mode, Trigger
+from happybot.modes import set_mode
+from happybot.pipeline.runner import Pipeline
+from happybot.screens.base import ScreenContext, load_screens
+from happybot.store import audit
+from happybot.store.db import Store
+from happybot.store.schema import DeadLetterRow, GroundTruthRow, OutboxRow, PostRow
+from happybot.testing import make_campaign
+from tests.conftest import Clock
+from tests.pipeline.helpers import CrashingPlatform, ListSource, line
+
+CAMPAIGN = make_campaign()
+TAG = "#MakeItHappy"
+
+
+def traffic(n: int = 12) -> list[str]:
+    return [
+        line(
+            f"p{i}",
+            f"my train number {i} is late again {TAG}",
+            handle=f"user{i}.example",
+            expected="publish",
+        )
+        for i in range(n)
+    ]
+
+
+def pipeline(store: Store, platform: CrashingPlatform, campaign=CAMPAIGN) -> Pipeline:  # type: ignore[no-untyped-def]
+    return Pipeline(campaign, store, platform, load_screens(campaign), batch_size=5)
+
+
+def states(store: Store) -> dict[str, str]:
+    with store.transaction() as session:
+        return dict(session.execute(select(PostRow.trigger_key, PostRow.state)).all())
+
+
+def replies(folder: Path) -> list[dict[str, object]]:
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def test_the_whole_flow_publishes_safe_posts_holds_the_rest_and_audits_it_all(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = traffic(3) + [
+        line("bad", f"you are a sh!t person {TAG}", expected="hold"),
+        line("slur-name", f"lovely weather {TAG}", handle="wh1te-p0wer.example", expected="hold"),
+        line(
+            "fresh",
+            "",
+            age_days=0,
+            expected="hold",
+            tags=["MakeItHappy"],
+            reply_to={
+                "id": "fresh-parent",
+                "text": "a line of a forbidden book",
+                "author": {"handle": "alex.example"},
+            },
+        ),
+        line("no-tag", "just a post"),
+    ]
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    p = pipeline(store, platform)
+    stats = p.run()
+    assert stats.received == 6 and stats.ignored == 1 and stats.published == 3
+    got = states(store)
+    assert [got[f"replay:p{i}"] for i in range(3)] == ["published"] * 3
+    assert got["replay:bad"] == "review"
+    assert got["replay:slur-name"] == "rejected"
+    written = replies(tmp_path / "out")
+    assert len(written) == 3
+    assert all(r["to_handle"].startswith("user") for r in written)  # type: ignore[union-attr]
+    assert all(str(r["text"]).endswith(TAG) for r in written)
+    with store.transaction() as session:
+        status = audit.verify(session, store.audit_key)
+        kinds = session.execute(select(func.count()).select_from(GroundTruthRow)).scalar_one()
+    assert status.ok and status.entries >= 6 + 6 + 3
+    assert kinds == 6
+
+
+def test_a_reply_draws_the_parents_words_and_answers_the_person_who_used_the_hashtag(
+    store: Store, tmp_path: Path
+) -> None:
+    parent = {
+        "id": "grump",
+        "text": "worst commute of my life",
+        "author": {"handle": "grumpy.example", "created_at": "2020-01-01T00:00:00Z"},
+    }
+    lines = [
+        line("r1", f"cheer this up {TAG}", reply_to=parent),
+        line("r2", f"this one too {TAG}", handle="sam.example", reply_to=parent),
+    ]
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, platform).run()
+    (reply,) = replies(tmp_path / "out")
+    assert reply["to_handle"] == "alex.example" and reply["in_reply_to"] == "r1"
+    assert "worst commute of my life" in str(reply["alt_text"])
+    assert states(store)["replay:r2"] == "skipped"  # one reply per parent post
+
+
+def test_a_malformed_line_goes_to_dead_letters_and_the_rest_flows(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = [*traffic(2), '{"id": "x", "text": 5}', *traffic(4)[2:]]
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    stats = pipeline(store, platform).run()
+    assert stats.dead_letters == 1 and stats.published == 4
+    with store.transaction() as session:
+        (dead,) = session.execute(select(DeadLetterRow)).scalars().all()
+    assert dead.position == "line 3" and dead.raw == '{"id": "x", "text": 5}'
+
+
+def test_a_run_killed_while_reading_resumes_from_its_cursor_losing_and_repeating_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = traffic(12)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline(store, CrashingPlatform(ListSource(lines, crash_after=7), tmp_path / "out")).run()
+    assert 0 < len(states(store)) < 12
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, platform).run()
+    assert list(states(store).values()) == ["published"] * 12
+    assert len(replies(tmp_path / "out")) == 12
+
+
+def test_a_run_killed_after_posting_but_before_recording_never_replies_twice(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    lines = traffic(6)
+    first = CrashingPlatform(ListSource(lines), tmp_path / "out", crash_on=[2])
+    with pytest.raises(KeyboardInterrupt):
+        pipeline(store, first).run()
+    assert first.writes == 2
+    with store.transaction() as session:
+        (in_doubt,) = (
+            session.execute(
+                select(PostRow.trigger_key)
+                .join(OutboxRow, OutboxRow.post_id == PostRow.id)
+                .where(OutboxRow.state == "sending")
+            )
+            .scalars()
+            .all()
+        )
+    # before the lease runs out nobody touches the claimed reply; the others go out
+    second = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, second).run()
+    after = states(store)
+    assert after.pop(in_doubt) == "queued" and set(after.values()) == {"published"}
+    clock.advance(minutes=6)
+    third = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, third).run()
+    assert list(states(store).values()) == ["published"] * 6
+    assert first.writes + second.writes + third.writes == 6  # the retry found the reply
+    assert len(replies(tmp_path / "out")) == 6
+
+
+def test_pausing_stops_every_reply_not_yet_sent(store: Store, tmp_path: Path) -> None:
+    platform = CrashingPlatform(ListSource(traffic(4)), tmp_path / "out")
+    p = pipeline(store, platform)
+    p.ensure_mode()
+    p.ingest(list(platform.listen(None)))
+    p.process()
+    assert set(states(store).values()) == {"queued"}
+    set_mode(store, Mode.PAUSED, "alice", "checking something")
+    assert p.publisher.run() == 0 and platform.writes == 0
+    set_mode(store, Mode.AUTOPILOT, "alice", "all clear")
+    assert p.publisher.run() == 4
+
+
+def test_in_copilot_everything_waits_for_a_person(store: Store, tmp_path: Path) -> None:
+    platform = CrashingPlatform(ListSource(traffic(3)), tmp_path / "out")
+    stats = pipeline(store, platform, make_campaign(mode="copilot")).run()
+    assert stats.published == 0 and set(states(store).values()) == {"review"}
+
+
+def test_an_already_queued_reply_waits_when_the_mode_drops_to_copilot(
+    store: Store, tmp_path: Path
+) -> None:
+    platform = CrashingPlatform(ListSource(traffic(2)), tmp_path / "out")
+    p = pipeline(store, platform)
+    p.ensure_mode()
+    p.ingest(list(platform.listen(None)))
+    p.process()
+    set_mode(store, Mode.COPILOT, "breaker", "too many flagged posts", tighten_only=True)
+    assert p.publisher.run() == 0
+
+
+def test_screens_never_see_ground_truth(store: Store, tmp_path: Path) -> None:
+    seen: list[Trigger] = []
+
+    class Spy:
+        name = "spy"
+
+        def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
+            seen.extend(batch)
+            return [[] for _ in batch]
+
+    platform = CrashingPlatform(ListSource(traffic(2)), tmp_path / "out")
+    Pipeline(CAMPAIGN, store, platform, [Spy()]).run()
+    assert len(seen) == 2
+    assert all("expected" not in t.to_json() and not hasattr(t, "expected") for t in seen)
