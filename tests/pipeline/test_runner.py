@@ -52,7 +52,8 @@ def replies(folder: Path) -> list[dict[str, object]]:
 def test_the_whole_flow_publishes_safe_posts_holds_the_rest_and_audits_it_all(
     store: Store, tmp_path: Path
 ) -> None:
-    lines = traffic(3) + [
+    lines = [
+        *traffic(3),
         line("bad", f"you are a sh!t person {TAG}", expected="hold"),
         line("slur-name", f"lovely weather {TAG}", handle="wh1te-p0wer.example", expected="hold"),
         line(

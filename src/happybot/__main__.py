@@ -1,0 +1,3 @@
+from happybot.cli import main
+
+main()
