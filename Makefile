@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ typecheck: $(STAMP)
 # pytest exits 5 when it collects no tests; that counts as a failure here, as it should.
 test: lint typecheck
 	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache happybot-demo

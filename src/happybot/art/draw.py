@@ -20,6 +20,7 @@ _FONT_CANDIDATES = (
     "/System/Library/Fonts/Menlo.ttc",
 )
 _CHAR_ASPECT = 0.6  # width / height of a monospaced cell
+_COLUMNS = 48
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,24 +69,22 @@ def render_art(
     margin = width // 20
     art_w, art_h = width - 2 * margin, height - 2 * margin - footer_h
     side = min(art_w, art_h)  # the shape is drawn in a square, centred
-    cols = 48
-    cell_w = side / cols
-    font_size = max(8, int(cell_w / _CHAR_ASPECT * 0.92))
+    font = _font(max(8, int(side / (_COLUMNS * _CHAR_ASPECT))))
+    # a monospaced font: one call per row lands every character in its cell
+    cell_w = font.getlength("M")
     cell_h = cell_w / _CHAR_ASPECT
-    rows = max(8, int(side / cell_h))
+    cols, rows = int(side // cell_w), max(8, int(side // cell_h))
     grid = flow(text, mask(chosen, cols, rows))
 
     image = Image.new("RGB", (width, height), _rgb(background))
     draw = ImageDraw.Draw(image)
-    font = _font(font_size)
     left = (width - cols * cell_w) / 2
     top = margin + (art_h - rows * cell_h) / 2
     colours = [_rgb(c) for c in ink]
     for r, row in enumerate(grid):
-        colour = colours[r * len(colours) // max(1, len(grid))]
-        for c, char in enumerate(row):
-            if char != " ":
-                draw.text((left + c * cell_w, top + r * cell_h), char, font=font, fill=colour)
+        if row.strip():
+            colour = colours[r * len(colours) // max(1, len(grid))]
+            draw.text((left, top + r * cell_h), row, font=font, fill=colour)
     if footer:
         footer_font = _font(max(10, footer_h // 3))
         draw.text(
