@@ -2,9 +2,10 @@
 
     python scripts/build_lexicon.py [--data ../shared/data]
 
-Sources (licences in src/happybot/data/LEXICON-SOURCES.md): wordfilter's badwords.json (MIT) and
-LDNOOBW's English list (CC BY 4.0). Each term gets a label and a risk that the campaign's
-thresholds act on. Words that are everyday vocabulary in a grumble ("mondays suck") are left
+Sources (licences in src/happybot/data/LEXICON-SOURCES.md): wordfilter's badwords.json (MIT),
+LDNOOBW's English list (CC BY 4.0), and scripts/terms/happybot.tsv, written for this project
+(extremist codes and harassment phrases that carry no swear word). Each term gets a label and a
+risk that the campaign's thresholds act on. Words that are everyday vocabulary in a grumble ("mondays suck") are left
 out; mild insults are kept below the default review threshold so they are visible as evidence
 without holding a post on their own.
 """
@@ -16,6 +17,7 @@ import json
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "happybot" / "data" / "lexicon.tsv"
+OWN = Path(__file__).resolve().parent / "terms" / "happybot.tsv"
 
 # Ordinary words in everyday negativity, or phrases too common to flag on their own.
 EVERYDAY = {
@@ -160,6 +162,10 @@ def build(data: Path) -> list[tuple[str, str, float, str]]:
         add(term, "wordfilter", "slur", 0.95)
     for line in (data / "lexicons" / "ldnoobw" / "en").read_text().splitlines():
         add(line, "ldnoobw-en", "sexual", 0.6)
+    for line in OWN.read_text().splitlines():
+        if line and not line.startswith("#"):
+            term, label, risk = line.split("\t")
+            rows.setdefault(term, (term, label, float(risk), "happybot"))
     return sorted(rows.values())
 
 

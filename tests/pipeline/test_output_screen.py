@@ -46,3 +46,15 @@ def test_an_ordinary_picture_has_nothing_to_hold() -> None:
     assert (
         screen_output(artwork, "@alex here's something happy #MakeItHappy", LexiconScreen()) == []
     )
+
+
+def test_only_grave_words_count_when_the_layout_made_them() -> None:
+    lex = LexiconScreen(terms=[Term("boob", "sexual", 0.6, "t"), Term("spud", "slur", 0.95, "t")])
+    sexual = ["bear", "oak", "oat", "bee"]
+    assert screen_output(art(sexual), "hi", lex) == []
+    assert screen_output(art(["sun", "pea", "urn", "dew"]), "hi", lex) != []
+
+
+def test_words_the_input_contained_are_left_to_the_input_screens() -> None:
+    rows = ["we love spud", "spud spud"]
+    assert screen_output(art(rows), "hi", LEX, inputs=["we love spud"]) == []

@@ -17,7 +17,7 @@ def labels(text: str, target: Target = Target.POST, **kw: bool) -> list[str]:
 def test_bundled_lexicon_is_built_from_the_public_lists() -> None:
     terms = bundled_terms()
     assert len(terms) > 300
-    assert {t.source for t in terms} == {"wordfilter", "ldnoobw-en"}
+    assert {t.source for t in terms} == {"wordfilter", "ldnoobw-en", "happybot"}
     assert "sucks" not in {t.text for t in terms}  # everyday grumbling is not flagged
 
 
@@ -74,3 +74,15 @@ def test_check_screens_every_text_of_the_trigger_including_both_authors() -> Non
     ctx = ScreenContext(now=NOW, deadline=NOW)
     found = {f.target for f in screen.check([trigger], ctx)[0]}
     assert found == {Target.PARENT, Target.HANDLE, Target.DISPLAY_NAME}
+
+
+def test_ambiguous_leetspeak_is_read_both_ways() -> None:
+    screen = LexiconScreen(terms=[Term("slip", "slur", 0.9, "t"), Term("sip", "slur", 0.9, "t")])
+    assert [f.label for f in screen.scan("a s1ip here", Target.POST)] == ["slur"]
+    assert [f.label for f in screen.scan("a s1p here", Target.POST)] == ["slur"]
+
+
+def test_extremist_codes_without_a_swear_word_are_in_the_bundled_list() -> None:
+    trigger = make_trigger("lovely day", author=make_author("hitler_was_right_1488.example"))
+    findings = LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0]
+    assert {(f.label, f.target) for f in findings} == {("extremism", Target.HANDLE)}

@@ -33,7 +33,12 @@ _LEET = {
     "!": "i",
     "|": "l",
     "+": "t",
+    "6": "g",
+    "9": "g",
 }
+# the other common reading of the ambiguous ones
+_LEET_OTHER = {**_LEET, "1": "l", "!": "l", "|": "i", "6": "b"}
+_AMBIGUOUS = frozenset(k for k in _LEET if _LEET[k] != _LEET_OTHER[k])
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 
 
@@ -90,6 +95,22 @@ def _is_invisible(char: str) -> bool:
 
 def normalize(text: str) -> Normalized:
     """The canonical form of `text`. Pure and total: any string in, never raises."""
+    chars, offsets = _fold(text)
+    return _finish(text, chars, offsets, _LEET)
+
+
+def readings(text: str) -> list[Normalized]:
+    """The canonical form, plus the other readings of ambiguous leetspeak ("1" as "l" instead
+    of "i": "s1ut"), for screens that must not miss either."""
+    first = normalize(text)
+    if not _AMBIGUOUS.intersection(text):
+        return [first]
+    other = _fold(text)
+    second = _finish(text, other[0], other[1], _LEET_OTHER)
+    return [first] if second.text == first.text else [first, second]
+
+
+def _fold(text: str) -> tuple[list[str], list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)}
@@ -109,13 +130,19 @@ def normalize(text: str) -> Normalized:
                 chars.append(piece)
                 offsets.append(i)
         i += 1
-    chars, offsets = _unleet(chars, offsets)
+    return chars, offsets
+
+
+def _finish(text: str, chars: list[str], offsets: list[int], leet: dict[str, str]) -> Normalized:
+    chars, offsets = _unleet(chars, offsets, leet)
     chars, offsets = _unspace(chars, offsets)
     chars, offsets = _squeeze(chars, offsets)
     return Normalized(text, "".join(chars), tuple(offsets))
 
 
-def _unleet(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+def _unleet(
+    chars: list[str], offsets: list[int], leet: dict[str, str]
+) -> tuple[list[str], list[int]]:
     """Read digits and symbols as letters only inside words that have letters ("h4te", not
     "2024")."""
     out = list(chars)
@@ -131,8 +158,8 @@ def _unleet(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]
         word = chars[i:j]
         if any(c.isalpha() for c in word):
             for k in range(i, j):
-                if chars[k] in _LEET and _inside_word(chars, k, i, j):
-                    out[k] = _LEET[chars[k]]
+                if chars[k] in leet and _inside_word(chars, k, i, j):
+                    out[k] = leet[chars[k]]
         i = j
     return out, offsets
 

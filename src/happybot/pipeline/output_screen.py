@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from happybot.models import Artwork, Finding, Target
-from happybot.screens.lexicon import LexiconScreen
+from happybot.screens.lexicon import GRAVE, LexiconScreen
 
 SCREEN = "output"
 
 
-# Words the layout made (columns, first letters) can appear by chance in ordinary text; they go
-# to a person, never to automatic rejection.
+# Words the layout made (columns, first letters, fragments cut at an edge) appear by chance in
+# ordinary text: only grave ones count, and they go to a person, never to automatic rejection.
 LAYOUT_RISK_CAP = 0.6
 LAYOUT_MIN_LEN = 4  # three-letter words turn up by chance in any column
 
@@ -64,9 +64,13 @@ def screen_output(
     known = lexicon.terms_in(inputs)
     findings: list[Finding] = []
     for reading in readings(artwork):
-        min_len = LAYOUT_MIN_LEN if reading.layout else 1
         found = lexicon.scan(
-            reading.text, Target.PICTURE, inner=reading.inner, min_len=min_len, skip=known
+            reading.text,
+            Target.PICTURE,
+            inner=reading.inner,
+            min_len=LAYOUT_MIN_LEN if reading.layout else 1,
+            skip=known,
+            labels=GRAVE if reading.layout else None,
         )
         for f in found:
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk

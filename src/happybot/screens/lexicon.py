@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 from happybot.models import Finding, Target, Trigger
-from happybot.pipeline.normalize import normalize
+from happybot.pipeline.normalize import normalize, readings
 from happybot.screens.base import ScreenContext
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
 
 # Labels grave enough to look for inside run-together words (handles, acrostics).
-_GRAVE = {"slur", "extremism", "violence", "operator-deny"}
+GRAVE = frozenset({"slur", "extremism", "violence", "harassment", "operator-deny"})
 _MIN_INNER_LEN = 4
 _HANDLE_SEPARATORS = re.compile(r"[._\-]")  # shorter terms occur by chance inside ordinary words
 
@@ -85,13 +85,15 @@ class LexiconScreen:
         inner: bool = False,
         min_len: int = 1,
         skip: frozenset[str] = frozenset(),
+        labels: frozenset[str] | None = None,
     ) -> list[Finding]:
         """Findings for one text. `inner` also finds grave terms inside run-together words;
         `min_len` ignores shorter terms (for readings where short words occur by chance);
-        `skip` ignores the listed terms (already judged elsewhere)."""
+        `skip` ignores the listed terms (already judged elsewhere); `labels`, when given,
+        keeps only terms with these labels."""
         findings = []
         for term, span in self.matches(text, inner=inner, min_len=min_len):
-            if term.text in skip:
+            if term.text in skip or (labels is not None and term.label not in labels):
                 continue
             findings.append(
                 Finding(
@@ -112,26 +114,29 @@ class LexiconScreen:
         """Each listed term found in `text`, with its span in the original text."""
         if not len(self._terms):
             return []
-        canon = normalize(text)
-        haystack = canon.text
-        allowed = (
-            [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
-            if len(self._allow)
-            else []
-        )
         found = []
-        seen: set[tuple[int, int]] = set()
-        for end, (key, term) in self._terms.iter(haystack):
-            start, stop = end - len(key) + 1, end + 1
-            if len(key) < min_len:
-                continue
-            bounded = _at_word_boundary(haystack, start, stop)
-            if not bounded and not (inner and term.label in _GRAVE and len(key) >= _MIN_INNER_LEN):
-                continue
-            if any(a <= start and stop <= b for a, b in allowed) or (start, stop) in seen:
-                continue
-            seen.add((start, stop))
-            found.append((term, canon.span_in_original(start, stop)))
+        seen: set[tuple[str, tuple[int, int]]] = set()
+        for canon in readings(text):
+            haystack = canon.text
+            allowed = (
+                [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
+                if len(self._allow)
+                else []
+            )
+            for end, (key, term) in self._terms.iter(haystack):
+                start, stop = end - len(key) + 1, end + 1
+                if len(key) < min_len:
+                    continue
+                bounded = _at_word_boundary(haystack, start, stop)
+                grave = term.label in GRAVE and len(key) >= _MIN_INNER_LEN
+                if not bounded and not (inner and grave):
+                    continue
+                if any(a <= start and stop <= b for a, b in allowed):
+                    continue
+                span = canon.span_in_original(start, stop)
+                if (term.text, span) not in seen:
+                    seen.add((term.text, span))
+                    found.append((term, span))
         return found
 
     def terms_in(self, texts: Iterable[str]) -> frozenset[str]:
@@ -139,8 +144,8 @@ class LexiconScreen:
         out: set[str] = set()
         for text in texts:
             for candidate in (text, _HANDLE_SEPARATORS.sub(" ", text)):
-                canon = normalize(candidate).text
-                out.update(term.text for _, (_, term) in self._terms.iter(canon))
+                for canon in readings(candidate):
+                    out.update(term.text for _, (_, term) in self._terms.iter(canon.text))
         return frozenset(out) if len(self._terms) else frozenset()
 
 
