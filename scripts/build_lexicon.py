@@ -5,9 +5,8 @@
 Sources (licences in src/happybot/data/LEXICON-SOURCES.md): wordfilter's badwords.json (MIT),
 LDNOOBW's English list (CC BY 4.0), and scripts/terms/happybot.tsv, written for this project
 (extremist codes and harassment phrases that carry no swear word). Each term gets a label and a
-risk that the campaign's thresholds act on. Words that are everyday vocabulary in a grumble ("mondays suck") are left
-out; mild insults are kept below the default review threshold so they are visible as evidence
-without holding a post on their own.
+risk that the campaign's thresholds act on. Words that are everyday vocabulary in a grumble
+("mondays suck") and mild insults ("dumb", "crazy") are left out.
 """
 
 from __future__ import annotations
