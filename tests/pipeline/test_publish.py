@@ -1,0 +1,109 @@
+"""The publisher: rate limits, retries, refusals and concurrent workers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from happybot.config import RateLimits
+from happybot.errors import PlatformRejected, PlatformUnavailable
+from happybot.pipeline.publish import Publisher
+from happybot.pipeline.runner import Pipeline
+from happybot.screens.base import load_screens
+from happybot.store.db import Store
+from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
+from happybot.testing import make_campaign
+from tests.conftest import Clock
+from tests.pipeline.helpers import CrashingPlatform, ListSource, line
+
+CAMPAIGN = make_campaign()
+TOPICS = ["bus", "train", "tram", "ferry", "flight", "taxi", "lift", "bike", "coach", "metro"]
+
+
+def queued(store: Store, out: Path, n: int = 4, **platform_kw: object) -> CrashingPlatform:
+    """n replies in the outbox, not yet sent."""
+    lines = [
+        line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
+        for i in range(n)
+    ]
+    platform = CrashingPlatform(ListSource(lines), out, **platform_kw)  # type: ignore[arg-type]
+    p = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN))
+    p.ensure_mode()
+    p.ingest(list(platform.listen(None)))
+    p.process()
+    return platform
+
+
+def outbox(store: Store) -> list[OutboxRow]:
+    with store.transaction() as session:
+        return list(session.execute(select(OutboxRow).order_by(OutboxRow.id)).scalars())
+
+
+def test_rate_limits_hold_replies_until_the_window_allows(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    platform = queued(store, tmp_path, 5)
+    publisher = Publisher(store, platform, RateLimits(per_minute=2, per_hour=3))
+    assert publisher.run() == 2
+    clock.advance(seconds=61)
+    assert publisher.run() == 1  # the hour allows one more
+    clock.advance(hours=1)
+    assert publisher.run() == 2
+
+
+def test_an_unavailable_platform_is_retried_later_with_backoff(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    platform = queued(store, tmp_path, 1, error=PlatformUnavailable("503"))
+    publisher = Publisher(store, platform)
+    assert publisher.run() == 0
+    (row,) = outbox(store)
+    assert row.state == "pending" and row.attempts == 1 and row.not_before > clock.now
+    assert publisher.run() == 0 and platform.calls == 1  # not before its time
+    platform.error = None
+    clock.advance(seconds=10)
+    assert publisher.run() == 1
+
+
+def test_a_platform_that_keeps_failing_sends_the_post_back_to_people(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    platform = queued(store, tmp_path, 1, error=PlatformUnavailable("down", retry_after=1))
+    publisher = Publisher(store, platform)
+    for _ in range(10):
+        publisher.run()
+        clock.advance(seconds=2)
+    (row,) = outbox(store)
+    assert row.state == "failed" and platform.calls == 6
+    with store.transaction() as session:
+        assert session.execute(select(PostRow.state)).scalar_one() == "review"
+
+
+def test_a_refused_reply_is_never_retried(store: Store, tmp_path: Path) -> None:
+    platform = queued(store, tmp_path, 1, error=PlatformRejected("blocked by the user"))
+    publisher = Publisher(store, platform)
+    assert publisher.run() == 0 and publisher.run() == 0
+    assert platform.calls == 1 and outbox(store)[0].state == "failed"
+
+
+def test_a_picture_changed_after_approval_is_never_published(store: Store, tmp_path: Path) -> None:
+    platform = queued(store, tmp_path, 1)
+    with store.transaction() as session:
+        session.execute(update(ArtworkRow).values(sha256="0" * 64))
+    assert Publisher(store, platform).run() == 0
+    assert platform.calls == 0 and outbox(store)[0].state == "failed"
+
+
+def test_concurrent_workers_send_each_reply_once(store: Store, tmp_path: Path) -> None:
+    platform = queued(store, tmp_path, 10)
+    publishers = [Publisher(store, platform) for _ in range(3)]
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda p=p: counts.append(p.run())) for p in publishers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 10 and platform.calls == 10
+    assert {r.state for r in outbox(store)} == {"sent"}

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from happybot.errors import ConfigError
+from happybot.models import Target
+from happybot.platforms.simulate import forbidden_lines
+from happybot.screens.base import ScreenContext
+from happybot.screens.corpus import CorpusScreen
+from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
+
+CTX = ScreenContext(now=NOW, deadline=NOW)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "book.txt"
+    path.write_text("\n".join(forbidden_lines()) + "\n")
+    return path
+
+
+def found(screen: CorpusScreen, text: str, **kw: object) -> list[tuple[str, float]]:
+    return [(f.label, f.risk) for f in screen.check([make_trigger(text, **kw)], CTX)[0]]
+
+
+def test_a_line_of_the_corpus_is_caught_even_from_an_old_account(corpus: Path) -> None:
+    screen = CorpusScreen(make_campaign(never_amplify=[str(corpus)]))
+    line = forbidden_lines()[3]
+    assert found(screen, f"{line} #MakeItHappy") == [("never-amplify", 0.95)]
+
+
+def test_obfuscation_and_case_do_not_hide_a_passage(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    text = "DO N0T P1TY THEM, for th\u200bey have never pitied us!!"
+    (finding,) = screen.check([make_trigger(text)], CTX)[0]
+    assert finding.risk == 0.95 and finding.span == (0, len(text) - 2)
+
+
+def test_the_parent_post_is_screened_too(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    parent = make_post(forbidden_lines()[0], author=make_author("other.example"))
+    (finding,) = screen.check([make_trigger("#MakeItHappy", parent=parent)], CTX)[0]
+    assert finding.target is Target.PARENT
+
+
+def test_ordinary_posts_and_short_common_phrases_pass(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    assert found(screen, "my train is late again and it is raining #MakeItHappy") == []
+    assert found(screen, "do not pity me") == []
+
+
+def test_without_a_corpus_the_screen_finds_nothing_and_a_missing_file_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    assert found(CorpusScreen(make_campaign()), forbidden_lines()[0]) == []
+    with pytest.raises(ConfigError, match="never_amplify: cannot read"):
+        CorpusScreen(paths=[tmp_path / "missing.txt"])
