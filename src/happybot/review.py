@@ -19,7 +19,7 @@ from happybot.errors import ReviewError
 from happybot.models import Artwork, Decision, Finding, Mode, Target, Trigger
 from happybot.pipeline.decide import decide, policy_from_campaign
 from happybot.pipeline.output_screen import screen_output
-from happybot.pipeline.runner import enqueue
+from happybot.pipeline.publish import enqueue
 from happybot.screens.base import ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries

@@ -210,3 +210,30 @@ def test_screens_never_see_ground_truth(store: Store, tmp_path: Path) -> None:
     Pipeline(CAMPAIGN, store, platform, [Spy()]).run()
     assert len(seen) == 2
     assert all("expected" not in t.to_json() and not hasattr(t, "expected") for t in seen)
+
+
+def test_a_post_that_breaks_a_stage_waits_for_review_and_the_stream_goes_on(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import happybot.pipeline.runner as runner
+
+    real = runner.judge
+
+    def flaky(trigger, *args):  # type: ignore[no-untyped-def]
+        if trigger.post.id == "p1":
+            raise ValueError("a bug")
+        return real(trigger, *args)
+
+    monkeypatch.setattr(runner, "judge", flaky)
+    stats = pipeline(store, CrashingPlatform(ListSource(traffic(3)), tmp_path / "out")).run()
+    assert stats.published == 2
+    assert states(store)["replay:p1"] == "review"
+
+
+def test_only_the_campaign_tag_itself_triggers() -> None:
+    from happybot.pipeline.runner import carries_hashtag
+    from happybot.testing import make_trigger
+
+    assert carries_hashtag(make_trigger("late again #makeithappy!", tags=()), "makeithappy")
+    assert not carries_hashtag(make_trigger("#MakeItHappyToo", tags=()), "makeithappy")
+    assert carries_hashtag(make_trigger("no tag in text", tags=("makeithappy",)), "makeithappy")

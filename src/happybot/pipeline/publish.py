@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Artwork, Mode, Published, Reply
+from happybot.pipeline.render import idempotency_key
 from happybot.store.queries import get_mode, load_trigger
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
@@ -190,3 +191,30 @@ class Publisher:
                 break
             published += self.send(claimed)
         return published
+
+
+def enqueue(
+    session: Session, post: PostRow, hashtag: str, approved_by: str | None, now: datetime
+) -> None:
+    """Put a post's reply in the outbox (or re-arm its earlier row after a failure)."""
+    art = session.get(ArtworkRow, post.id)
+    assert art is not None
+    row = session.execute(
+        select(OutboxRow).where(OutboxRow.post_id == post.id)
+    ).scalar_one_or_none()
+    if row is None:
+        session.add(
+            OutboxRow(
+                post_id=post.id,
+                parent_key=post.parent_key,
+                idempotency_key=idempotency_key(post.trigger_key, hashtag),
+                picture_sha256=art.sha256,
+                approved_by=approved_by,
+                state="pending",
+                attempts=0,
+                not_before=now,
+            )
+        )
+    else:
+        row.state, row.attempts, row.not_before = "pending", 0, now
+        row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,12 +20,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from happybot.errors import PlatformError
 from happybot.models import Decision, Finding, Mode, Trigger
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.normalize import normalize
-from happybot.pipeline.publish import Publisher
-from happybot.pipeline.render import idempotency_key
+from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming
 from happybot.screens.base import Screen, ScreenContext
@@ -60,12 +61,11 @@ class RunStats:
 
 
 def carries_hashtag(trigger: Trigger, tag: str) -> bool:
+    """Whether the post uses the campaign tag: as a platform tag, or as #tag in its text."""
     post = trigger.post
-    return (
-        tag in post.tags
-        or f"#{tag}" in normalize(post.text).text.split()
-        or any(word.rstrip(".,!?:;").lower() == f"#{tag}" for word in post.text.split())
-    )
+    if tag in post.tags:
+        return True
+    return re.search(rf"#{re.escape(tag)}(?!\w)", post.text, re.IGNORECASE) is not None
 
 
 class Pipeline:
@@ -178,7 +178,12 @@ class Pipeline:
             self.stats.duplicates += 1  # a source replaying what we already have
             return
         if trigger.post.reply_to_id and trigger.parent is None:
-            parent = self.platform.fetch_parent(trigger.post)
+            try:
+                parent = self.platform.fetch_parent(trigger.post)
+            except PlatformError as exc:
+                # kept without its parent: the behaviour screen holds it for a person
+                log.warning("could not fetch the parent of %s: %s", trigger.key, exc)
+                parent = None
             trigger = Trigger(trigger.platform, trigger.post, parent)
         parent_key = f"{trigger.platform}:{trigger.parent.id}" if trigger.parent else None
         row = PostRow(
@@ -234,7 +239,27 @@ class Pipeline:
         ctx = ScreenContext(now=now, deadline=deadline, history=history)
         all_findings = self.screens.run(triggers, ctx)
         for (post_id, trigger), findings in zip(batch, all_findings, strict=True):
-            self._judge(post_id, trigger, findings)
+            try:
+                self._judge(post_id, trigger, findings)
+            except Exception as exc:  # one bad post must not stop the stream, nor be lost
+                log.exception("could not judge %s; it waits for review", trigger.key)
+                self._hold_after_error(post_id, trigger, exc)
+
+    def _hold_after_error(self, post_id: int, trigger: Trigger, exc: Exception) -> None:
+        with self.store.transaction() as session:
+            post = session.get(PostRow, post_id)
+            if post is None or post.state != "received":
+                return
+            post.state = "review"
+            self.store.record(
+                session,
+                "pipeline-error",
+                ACTOR,
+                trigger.key,
+                error=f"{type(exc).__name__}: {exc}",
+                state="review",
+            )
+        self.stats.decisions["review"] = self.stats.decisions.get("review", 0) + 1
 
     def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
         j = judge(trigger, findings, self.campaign, self.policy, self.lexicon)
@@ -299,30 +324,3 @@ class Pipeline:
             return "skipped"  # one reply per parent post: someone already had it drawn
         enqueue(session, post, self.campaign.hashtag, approved_by=None, now=self.store.clock())
         return "queued"
-
-
-def enqueue(
-    session: Session, post: PostRow, hashtag: str, approved_by: str | None, now: datetime
-) -> None:
-    """Put a post's reply in the outbox (or re-arm its earlier row after a failure)."""
-    art = session.get(ArtworkRow, post.id)
-    assert art is not None
-    row = session.execute(
-        select(OutboxRow).where(OutboxRow.post_id == post.id)
-    ).scalar_one_or_none()
-    if row is None:
-        session.add(
-            OutboxRow(
-                post_id=post.id,
-                parent_key=post.parent_key,
-                idempotency_key=idempotency_key(post.trigger_key, hashtag),
-                picture_sha256=art.sha256,
-                approved_by=approved_by,
-                state="pending",
-                attempts=0,
-                not_before=now,
-            )
-        )
-    else:
-        row.state, row.attempts, row.not_before = "pending", 0, now
-        row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None
