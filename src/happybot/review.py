@@ -7,7 +7,6 @@ the reply once more before it is queued: it can still hold a reply a person appr
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -121,15 +120,7 @@ def approve(
                 f"post {post_id}: the picture is {art.sha256[:12]}, not {picture_sha256[:12]!r}; "
                 "look at the current picture and approve that one"
             )
-        artwork = Artwork(
-            png=art.png,
-            alt_text=art.alt_text,
-            shape=art.shape,
-            rows=tuple(json.loads(art.rows)),
-            width=art.width,
-            height=art.height,
-            sha256=art.sha256,
-        )
+        artwork = queries.load_artwork(art)
         held = decide(
             _recheck(session, post, artwork, art.reply_text, lexicon),
             policy_from_campaign(campaign),

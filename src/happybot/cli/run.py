@@ -16,9 +16,11 @@ from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, o
 from happybot.config import Campaign, starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
 from happybot.pipeline.runner import Pipeline, RunStats
+from happybot.platforms.base import Platform
 from happybot.platforms.registry import open_platform
 from happybot.scoring import Summary, summarise
 from happybot.screens.base import load_screens
+from happybot.store.db import Store
 
 DEMO_MARKER = ".happybot-demo"
 
@@ -39,24 +41,21 @@ def init(
 
 def _run_pipeline(
     campaign: Campaign,
-    store_db: str | None,
-    source: str | None,
-    out_dir: Path | None,
-    seed: int,
-    limit: int | None,
-    dry_run: bool,
-    quiet: bool,
-) -> tuple[RunStats, Path]:
-    store = open_store(store_db, campaign)
-    platform = open_platform(
-        campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
+    store: Store,
+    platform: Platform,
+    *,
+    limit: int | None = None,
+    quiet: bool = False,
+    rate_limited: bool = False,
+) -> RunStats:
+    """Run the whole flow with a progress bar on stderr."""
+    pipeline = Pipeline(
+        campaign, store, platform, load_screens(campaign), rate_limited=rate_limited
     )
-    folder = Path(getattr(platform, "out_dir", "."))
-    pipeline = Pipeline(campaign, store, platform, load_screens(campaign), rate_limited=not dry_run)
     try:
         with Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("posts"),
             BarColumn(),
             TextColumn("{task.fields[detail]}"),
             console=err,
@@ -74,11 +73,9 @@ def _run_pipeline(
                     f"{stats.decisions.get('rejected', 0)} rejected",
                 )
 
-            stats = pipeline.run(limit=limit, on_progress=show)
+            return pipeline.run(limit=limit, on_progress=show)
     finally:
         pipeline.close()
-        store.close()
-    return stats, folder
 
 
 @app.command()
@@ -109,7 +106,17 @@ def run(
 ) -> None:
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
     campaign = campaign_from(campaign_path)
-    stats, folder = _run_pipeline(campaign, db, source, out_dir, seed, limit, dry_run, as_json)
+    store = open_store(db, campaign)
+    try:
+        platform = open_platform(
+            campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
+        )
+        stats = _run_pipeline(
+            campaign, store, platform, limit=limit, quiet=as_json, rate_limited=not dry_run
+        )
+    finally:
+        store.close()
+    folder = Path(getattr(platform, "out_dir", "."))
     result = {
         "received": stats.received,
         "dead_letters": stats.dead_letters,
@@ -157,22 +164,10 @@ def demo(
         now=store.clock(),
         size=size,
     )
-    pipeline = Pipeline(campaign, store, platform, load_screens(campaign))
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("simulated posts"),
-            BarColumn(),
-            TextColumn("{task.completed} screened"),
-            console=err,
-            disable=as_json,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("demo", total=None)
-            pipeline.run(on_progress=lambda s: progress.update(task, completed=s.screened))
+        _run_pipeline(campaign, store, platform, quiet=as_json)
         summary = summarise(store)
     finally:
-        pipeline.close()
         store.close()
     if as_json:
         print(json.dumps(summary.counts()))

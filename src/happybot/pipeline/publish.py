@@ -17,9 +17,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
-from happybot.models import Artwork, Mode, Published, Reply
+from happybot.models import Mode, Published, Reply
 from happybot.pipeline.render import idempotency_key
-from happybot.store.queries import get_mode, load_trigger
+from happybot.store.queries import get_mode, load_artwork, load_trigger
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
 if TYPE_CHECKING:
@@ -91,15 +91,7 @@ class Publisher:
             art = session.get(ArtworkRow, row.post_id)
             assert post is not None and art is not None
             trigger = load_trigger(post)
-            artwork = Artwork(
-                png=art.png,
-                alt_text=art.alt_text,
-                shape=art.shape,
-                rows=(),
-                width=art.width,
-                height=art.height,
-                sha256=art.sha256,
-            )
+            artwork = load_artwork(art)
             if artwork.sha256 != row.picture_sha256:
                 # the picture is not the one that was approved: never publish it
                 row.state, row.last_error = "failed", "picture changed after approval"

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from happybot.models import Decision, Finding, Mode, Trigger, Verdict
+from happybot.models import Artwork, Decision, Finding, Mode, Trigger, Verdict
 from happybot.screens.base import MemoryHistory, RecentPost
 from happybot.store.schema import (
+    ArtworkRow,
     CursorRow,
     DecisionRow,
     FindingRow,
@@ -105,6 +106,18 @@ def latest_decision(session: Session, post_id: int) -> tuple[Decision, list[str]
 
 def load_trigger(row: PostRow) -> Trigger:
     return Trigger.from_json(row.trigger_json)
+
+
+def load_artwork(row: ArtworkRow) -> Artwork:
+    return Artwork(
+        png=row.png,
+        alt_text=row.alt_text,
+        shape=row.shape,
+        rows=tuple(json.loads(row.rows)),
+        width=row.width,
+        height=row.height,
+        sha256=row.sha256,
+    )
 
 
 def history_snapshot(session: Session, since: datetime, authors: Sequence[str]) -> MemoryHistory:
