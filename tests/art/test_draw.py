@@ -53,3 +53,9 @@ def test_shape_follows_the_mood_else_a_reproducible_choice() -> None:
 def test_any_unicode_text_renders(text: str) -> None:
     art = render_art(text, shape="star", width=400, height=400)
     assert art.png.startswith(b"\x89PNG")
+
+
+def test_emoji_are_not_drawn_as_empty_boxes_but_stay_in_the_alt_text() -> None:
+    art = render_art("rain again 😩", shape="sun")
+    assert "😩" not in "".join(art.rows) and "rain" in "".join(art.rows)
+    assert "😩" in art.alt_text

@@ -7,6 +7,7 @@ import io
 import subprocess
 from pathlib import Path
 
+import emoji
 from PIL import Image, ImageDraw, ImageFont
 
 from happybot.art.layout import choose_shape, flow, mask
@@ -74,7 +75,8 @@ def render_art(
     cell_w = font.getlength("M")
     cell_h = cell_w / _CHAR_ASPECT
     cols, rows = int(side // cell_w), max(8, int(side // cell_h))
-    grid = flow(text, mask(chosen, cols, rows))
+    # emoji have no glyph in a text font: they would print as empty boxes (the alt text keeps them)
+    grid = flow(emoji.replace_emoji(text, ""), mask(chosen, cols, rows))
 
     image = Image.new("RGB", (width, height), _rgb(background))
     draw = ImageDraw.Draw(image)
