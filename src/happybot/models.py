@@ -177,6 +177,13 @@ class Finding:
     span: tuple[int, int] | None
     why: str
 
+    @property
+    def ref(self) -> str:
+        """The finding without any of the post's words, for the audit chain:
+        "lexicon/slur:0.95@post[3:8]"."""
+        where = f"[{self.span[0]}:{self.span[1]}]" if self.span else ""
+        return f"{self.screen}/{self.label}:{self.risk:.2f}@{self.target.value}{where}"
+
 
 @dataclass(frozen=True)
 class Verdict:

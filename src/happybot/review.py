@@ -121,13 +121,15 @@ def approve(
                 "look at the current picture and approve that one"
             )
         artwork = queries.load_artwork(art)
-        held = decide(
-            _recheck(session, post, artwork, art.reply_text, lexicon),
-            policy_from_campaign(campaign),
-        )
+        found = _recheck(session, post, artwork, art.reply_text, lexicon)
+        held = decide(found, policy_from_campaign(campaign))
         if held.decision is not Decision.PUBLISH:
             store.record(
-                session, "approval-held", reviewer, post.trigger_key, reasons=list(held.reasons)
+                session,
+                "approval-held",
+                reviewer,
+                post.trigger_key,
+                findings=[f.ref for f in found],
             )
             raise ReviewError(
                 f"post {post_id}: the output screen still holds this reply: "

@@ -237,3 +237,14 @@ def test_only_the_campaign_tag_itself_triggers() -> None:
     assert carries_hashtag(make_trigger("late again #makeithappy!", tags=()), "makeithappy")
     assert not carries_hashtag(make_trigger("#MakeItHappyToo", tags=()), "makeithappy")
     assert carries_hashtag(make_trigger("no tag in text", tags=("makeithappy",)), "makeithappy")
+
+
+def test_the_audit_chain_holds_no_words_of_a_post(store: Store, tmp_path: Path) -> None:
+    from happybot.store.schema import AuditRow
+
+    lines = [line("w", f"zebracrossing sh!t {TAG}"), line("x", "{not json zebracrossing")]
+    pipeline(store, CrashingPlatform(ListSource(lines), tmp_path / "out")).run()
+    with store.transaction() as session:
+        payloads = " ".join(session.execute(select(AuditRow.payload)).scalars())
+    assert "profanity" in payloads  # what was found is there ...
+    assert "zebracrossing" not in payloads and "sh!t" not in payloads  # ... but not the words

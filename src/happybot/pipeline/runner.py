@@ -256,7 +256,7 @@ class Pipeline:
                 "pipeline-error",
                 ACTOR,
                 trigger.key,
-                error=f"{type(exc).__name__}: {exc}",
+                error=type(exc).__name__,  # the message may quote the post
                 state="review",
             )
         self.stats.decisions["review"] = self.stats.decisions.get("review", 0) + 1
@@ -299,10 +299,7 @@ class Pipeline:
                 trigger.key,
                 decision=j.final.decision.value,
                 state=post.state,
-                reasons=list(j.final.reasons),
-                findings=[
-                    f"{f.screen}/{f.label}:{f.risk:.2f}" for f in j.findings + j.output_findings
-                ],
+                findings=[f.ref for f in j.findings + j.output_findings],
                 picture_sha256=art.sha256 if art else None,
             )
         self.stats.screened += 1
