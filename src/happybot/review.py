@@ -43,7 +43,10 @@ def _waiting(mode: Mode | None) -> ColumnElement[bool]:
     held = PostRow.state == "review"
     if mode is Mode.AUTOPILOT:
         return held
-    return or_(held, and_(PostRow.state == "queued", OutboxRow.approved_by.is_(None)))
+    unapproved = and_(
+        PostRow.state == "queued", OutboxRow.state == "pending", OutboxRow.approved_by.is_(None)
+    )
+    return or_(held, unapproved)
 
 
 def queue(store: Store, limit: int = 50) -> list[QueueItem]:

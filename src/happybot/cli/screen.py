@@ -49,7 +49,8 @@ def screen(
         author = Author(handle=handle, created_at=now - timedelta(days=365), posts=100)
         triggers = [Trigger("cli", Post(id="text", text=text, author=author))]
     else:
-        triggers = list(_read(file))  # type: ignore[arg-type]
+        assert file is not None
+        triggers = _read(file)
     screens = load_screens(campaign)
     lexicon = next((s for s in screens if isinstance(s, LexiconScreen)), LexiconScreen(campaign))
     policy = policy_from_campaign(campaign)
