@@ -52,3 +52,19 @@ def test_any_text_normalises_and_every_offset_points_into_the_original(text: str
     if canon.text:
         a, b = canon.span_in_original(0, len(canon.text))
         assert 0 <= a <= b <= len(text)
+
+
+@given(st.text(max_size=300))
+def test_normalising_the_canonical_form_changes_nothing(text: str) -> None:
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
+@given(st.text(alphabet="ha4te 1!|.@$0-_*\u200b\u0430", max_size=60))
+def test_idempotent_on_dense_obfuscation(text: str) -> None:
+    once = normalize(text).text
+    assert normalize(once).text == once
+
+
+def test_spaced_leetspeak_joins_then_reads_as_letters() -> None:
+    assert normalize("h 4 t e").text == "hate"

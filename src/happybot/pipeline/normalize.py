@@ -39,6 +39,7 @@ _LEET = {
 # the other common reading of the ambiguous ones
 _LEET_OTHER = {**_LEET, "1": "l", "!": "l", "|": "i", "6": "b"}
 _AMBIGUOUS = frozenset(k for k in _LEET if _LEET[k] != _LEET_OTHER[k])
+_MAX_PASSES = 4
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 
 
@@ -118,7 +119,7 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
     while i < len(text):
         found = emoji_at.get(i)
         if found is not None:
-            name = emoji.demojize(found["emoji"], delimiters=(" ", " ")).replace("_", " ")
+            name = emoji.demojize(found["emoji"], delimiters=(" ", " ")).replace("_", " ").lower()
             for char in name:
                 chars.append(char)
                 offsets.append(i)
@@ -134,9 +135,16 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
 
 
 def _finish(text: str, chars: list[str], offsets: list[int], leet: dict[str, str]) -> Normalized:
-    chars, offsets = _unleet(chars, offsets, leet)
-    chars, offsets = _unspace(chars, offsets)
-    chars, offsets = _squeeze(chars, offsets)
+    # each step can expose work for another ("h 4 t e": joining the letters makes "4" a letter
+    # inside a word), so repeat until nothing changes: the canonical form is a fixed point,
+    # and normalising it again changes nothing
+    for _ in range(_MAX_PASSES):
+        before = chars
+        chars, offsets = _unleet(chars, offsets, leet)
+        chars, offsets = _unspace(chars, offsets)
+        chars, offsets = _squeeze(chars, offsets)
+        if chars == before:
+            break
     return Normalized(text, "".join(chars), tuple(offsets))
 
 
