@@ -164,8 +164,13 @@ class Campaign(_Model):
         """The hashtag without '#', lower-cased, as platforms report tags."""
         return self.hashtag[1:].lower()
 
-    def threshold(self, screen: str) -> Threshold:
-        return self.thresholds.get(screen) or self.thresholds.get("default") or Threshold()
+    def threshold(self, screen: str, label: str = "") -> Threshold:
+        return (
+            self.thresholds.get(f"{screen}/{label}")
+            or self.thresholds.get(screen)
+            or self.thresholds.get("default")
+            or Threshold()
+        )
 
     def path(self, relative: str) -> Path:
         path = Path(relative)

@@ -49,3 +49,26 @@ def test_policy_comes_from_the_campaign_thresholds() -> None:
     policy = policy_from_campaign(campaign)
     assert policy.limits("lexicon") == Limits(0.6, 0.7)
     assert policy.limits("anything") == Limits(0.2, 0.4)
+
+
+def test_a_label_can_have_its_own_thresholds() -> None:
+    policy = Policy({"lexicon": Limits(0.3, 0.5), "lexicon/grief": Limits(0.3, 1.0)})
+    assert decide([f("lexicon", 0.7, "grief")], policy).decision is Decision.REVIEW
+    assert decide([f("lexicon", 0.7, "slur")], policy).decision is Decision.REJECT
+
+
+def test_sensitive_topics_reach_people_with_the_starter_campaign() -> None:
+    from happybot.screens.lexicon import LexiconScreen
+
+    policy = policy_from_campaign(make_campaign())
+    lexicon = LexiconScreen()
+    for text in [
+        "my grandad died last night",
+        "i just want to die",
+        "mum was diagnosed with cancer",
+    ]:
+        findings = lexicon.scan(text, Target.POST)
+        assert findings, text
+        assert decide(findings, policy).decision is Decision.REVIEW, text
+    for text in ["this exam is killing me", "my phone died again", "the bus terminal is cold"]:
+        assert decide(lexicon.scan(text, Target.POST), policy).decision is Decision.PUBLISH, text

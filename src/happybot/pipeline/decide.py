@@ -21,13 +21,15 @@ class Limits:
 
 @dataclass(frozen=True)
 class Policy:
-    """Per-screen thresholds on a finding's risk; `default` covers screens not listed."""
+    """Thresholds on a finding's risk, by "screen/label" (a sensitive topic), else by screen,
+    else `default`."""
 
     thresholds: Mapping[str, Limits] = field(default_factory=dict)
     default: Limits = Limits(review=0.3, reject=0.9)
 
-    def limits(self, screen: str) -> Limits:
-        return self.thresholds.get(screen, self.default)
+    def limits(self, screen: str, label: str = "") -> Limits:
+        found = self.thresholds.get(f"{screen}/{label}") or self.thresholds.get(screen)
+        return found or self.default
 
 
 def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
@@ -36,7 +38,7 @@ def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
     decision = Decision.PUBLISH
     reasons: list[str] = []
     for finding in sorted(findings, key=lambda f: -f.risk):
-        limits = policy.limits(finding.screen)
+        limits = policy.limits(finding.screen, finding.label)
         where = f"{finding.target}" + (
             f"[{finding.span[0]}:{finding.span[1]}]" if finding.span else ""
         )

@@ -23,8 +23,9 @@ from happybot.models import Post
 from happybot.platforms.base import Incoming, Malformed
 from happybot.platforms.replay import parse_line
 
-SCENARIOS = ("campaign", "ordinary", "hijack", "names", "coordinated", "obfuscated")
-ATTACKS = ("hijack", "names", "coordinated", "obfuscated")
+# attacks, and posts that must reach a person even though nobody attacks (a stranger's grief)
+ATTACKS = ("hijack", "names", "coordinated", "obfuscated", "sensitive")
+SCENARIOS = ("campaign", "ordinary", *ATTACKS)
 
 _OPENERS = [
     "Ugh.",
@@ -171,6 +172,16 @@ _OBFUSCATED = [
     "you \u04551ut, everyone knows",  # Cyrillic dze and a digit for "slut"
     "kill yourself you dumb fa66ot",
     "such a \u0440u\u0455\u0455\u0443, cry more",  # Cyrillic look-alikes
+]
+
+
+_SENSITIVE = [
+    "my grandad passed away this morning and the trains are still running like nothing happened",
+    "sat in the hospice car park again, mum is not doing well",
+    "got the results today, they diagnosed him with cancer",
+    "honestly some days I just want to die",
+    "first christmas since my dad died and it is raining",
+    "the funeral is tomorrow and I cannot stop crying",
 ]
 
 
@@ -371,6 +382,13 @@ class Simulator:
             )
             lines.append(self._post(account, text, "hold", "coordinated"))
         return lines
+
+    def _sensitive(self, rng: random.Random) -> list[dict[str, Any]]:
+        """Not attacks: grief, illness and despair posted with the hashtag. They must reach a
+        person; a smiling picture in reply would be cruel."""
+        return [
+            self._post(rng.choice(self._people), text, "hold", "sensitive") for text in _SENSITIVE
+        ]
 
     def _obfuscated(self, rng: random.Random) -> list[dict[str, Any]]:
         return [
