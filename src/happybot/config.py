@@ -146,6 +146,7 @@ class Campaign(_Model):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     words: Words = Field(default_factory=Words)
     never_amplify: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     platform: Platform = Field(default_factory=Platform)
     store: Store = Field(default_factory=Store)

@@ -1,0 +1,80 @@
+"""Language: the word lists and models read some languages only; a post in another language is
+unscreened text, so it goes to a person. Identification by py3langid, whose model ships in the
+package (no download)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from happybot.models import Finding, Target, Trigger
+from happybot.screens.base import ScreenContext
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+
+MIN_LETTERS = 12  # shorter texts are guessed, not identified
+CONFIDENCE = 0.9
+_NOISE = re.compile(r"(?:https?://\S+|[#@]\w[\w.-]*)")
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify(text: str) -> tuple[str, float] | None:
+    """(language, probability), or None when the text is too short to tell."""
+    clean = _NOISE.sub(" ", text)
+    if sum(c.isalpha() for c in clean) < MIN_LETTERS:
+        return None
+    lang, prob = _identifier().classify(clean)
+    return str(lang), float(prob)
+
+
+class LanguageScreen:
+    name = "language"
+
+    def __init__(self, campaign: Campaign | None = None) -> None:
+        self.covered = frozenset(campaign.languages if campaign is not None else ["en"])
+
+    def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
+        results = []
+        for trigger in batch:
+            findings = []
+            for target, post in ((Target.POST, trigger.post), (Target.PARENT, trigger.parent)):
+                if post is None:
+                    continue
+                declared = [lang.split("-")[0].lower() for lang in post.langs]
+                if declared and not self.covered.intersection(declared):
+                    findings.append(
+                        Finding(
+                            self.name,
+                            "uncovered-language",
+                            0.5,
+                            target,
+                            None,
+                            f"declared language {', '.join(declared)} is not "
+                            f"one the screens read ({', '.join(sorted(self.covered))})",
+                        )
+                    )
+                    continue
+                found = identify(post.text)
+                if found and found[0] not in self.covered and found[1] >= CONFIDENCE:
+                    findings.append(
+                        Finding(
+                            self.name,
+                            "uncovered-language",
+                            0.5,
+                            target,
+                            None,
+                            f"reads as {found[0]} ({found[1]:.0%}), not one the "
+                            f"screens read ({', '.join(sorted(self.covered))})",
+                        )
+                    )
+            results.append(findings)
+        return results
