@@ -19,7 +19,7 @@ from happybot.store.db import Store
 from happybot.testing import make_campaign
 from tests.pipeline.helpers import CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign(words={"deny": ["rival cola"], "allow": []})
+CAMPAIGN = make_campaign(words={"deny": ["rival cola"], "allow": []}, publish_delay_seconds=0)
 TAG = "#MakeItHappy"
 
 
@@ -68,7 +68,12 @@ def test_the_output_screen_holds_a_reply_even_after_a_person_approves(
     store: Store, tmp_path: Path
 ) -> None:
     # the words pass the input screens of the campaign that drew them ...
-    run(store, [line("1", f"rival cola is fine {TAG}")], tmp_path, make_campaign(mode="copilot"))
+    run(
+        store,
+        [line("1", f"rival cola is fine {TAG}")],
+        tmp_path,
+        make_campaign(mode="copilot", publish_delay_seconds=0),
+    )
     (item,) = review.queue(store)
     # ... but the campaign now denies them: the approval is refused and audited
     with pytest.raises(ReviewError, match="output screen still holds"):

@@ -107,6 +107,23 @@ class Behaviour(_Model):
     author_rejects_limit: Annotated[int, Field(ge=1)] = 3
 
 
+class Breaker(_Model):
+    enabled: bool = True
+    window_minutes: Annotated[float, Field(gt=0)] = 10
+    flagged_posts: Annotated[int, Field(ge=1)] = 25
+    author_rejects: Annotated[int, Field(ge=1)] = 5
+    coordination_posts: Annotated[int, Field(ge=1)] = 3
+
+
+class Alerts(_Model):
+    # the URL of a Slack-style webhook is itself a secret: the file names the variable
+    webhook_url_env: str | None = "HAPPYBOT_ALERT_WEBHOOK"
+    timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5
+
+    def webhook_url(self) -> str | None:
+        return os.environ.get(self.webhook_url_env) if self.webhook_url_env else None
+
+
 class Words(_Model):
     deny: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
@@ -143,11 +160,14 @@ class Campaign(_Model):
     art: Art = Field(default_factory=Art)
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     screen_deadline_seconds: Annotated[float, Field(gt=0, le=600)] = 10
+    publish_delay_seconds: Annotated[float, Field(ge=0, le=86400)] = 120
     behaviour: Behaviour = Field(default_factory=Behaviour)
     words: Words = Field(default_factory=Words)
     never_amplify: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     rate_limits: RateLimits = Field(default_factory=RateLimits)
+    breaker: Breaker = Field(default_factory=Breaker)
+    alerts: Alerts = Field(default_factory=Alerts)
     platform: Platform = Field(default_factory=Platform)
     store: Store = Field(default_factory=Store)
     base_dir: str = "."

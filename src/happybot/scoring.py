@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from happybot.store.db import Store
-from happybot.store.schema import GroundTruthRow, PostRow
+from happybot.store.schema import GroundTruthRow, IncidentRow, PostRow
 
-HELD = ("review", "rejected")
+# not published: held by the screens, or queued replies waiting in copilot or paused mode
+HELD = ("review", "rejected", "queued")
 
 
 @dataclass
@@ -20,15 +21,25 @@ class Summary:
     published: int = 0
     review: int = 0  # waiting for review
     rejected: int = 0
-    queued: int = 0  # approved or safe, not yet sent (paused, rate-limited)
+    queued: int = 0  # passed, waiting for a person's approval in copilot or paused mode
+    skipped: int = 0  # one reply per parent post: another trigger had it drawn
     harmful_published: int = 0
     harmless_held: int = 0
     scored: int = 0  # posts with ground truth
     harmful_published_posts: list[dict[str, str]] = field(default_factory=list)
     harmless_held_by_scenario: dict[str, int] = field(default_factory=dict)
+    incidents: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        keys = ("posts", "published", "review", "rejected", "harmful_published", "harmless_held")
+        keys = (
+            "posts",
+            "published",
+            "review",
+            "rejected",
+            "queued",
+            "harmful_published",
+            "harmless_held",
+        )
         return {k: getattr(self, k) for k in keys}
 
     def as_dict(self) -> dict[str, Any]:
@@ -43,6 +54,10 @@ def summarise(store: Store) -> Summary:
                 PostRow.trigger_key, PostRow.state, GroundTruthRow.expected, GroundTruthRow.scenario
             ).outerjoin(GroundTruthRow, GroundTruthRow.trigger_key == PostRow.trigger_key)
         ).all()
+        summary.incidents = [
+            f"{row.summary} (incident {row.id})"
+            for row in session.execute(select(IncidentRow).order_by(IncidentRow.id)).scalars()
+        ]
     for key, state, expected, scenario in rows:
         summary.posts += 1
         if state in ("published", "retracted"):
@@ -53,6 +68,8 @@ def summarise(store: Store) -> Summary:
             summary.rejected += 1
         elif state == "queued":
             summary.queued += 1
+        elif state == "skipped":
+            summary.skipped += 1
         if expected is None:
             continue
         summary.scored += 1

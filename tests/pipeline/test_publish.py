@@ -18,7 +18,7 @@ from happybot.testing import make_campaign
 from tests.conftest import Clock
 from tests.pipeline.helpers import CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign()
+CAMPAIGN = make_campaign(publish_delay_seconds=0)
 TOPICS = ["bus", "train", "tram", "ferry", "flight", "taxi", "lift", "bike", "coach", "metro"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from happybot.testing import make_campaign
 from tests.conftest import Clock
 from tests.pipeline.helpers import CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign()
+CAMPAIGN = make_campaign(publish_delay_seconds=0)
 TAG = "#MakeItHappy"
 
 
@@ -178,10 +179,18 @@ def test_pausing_stops_every_reply_not_yet_sent(store: Store, tmp_path: Path) ->
     assert p.publisher.run() == 4
 
 
-def test_in_copilot_everything_waits_for_a_person(store: Store, tmp_path: Path) -> None:
+def test_in_copilot_everything_waits_for_a_person_and_autopilot_releases_it(
+    store: Store, tmp_path: Path
+) -> None:
+    from happybot import review
+
     platform = CrashingPlatform(ListSource(traffic(3)), tmp_path / "out")
-    stats = pipeline(store, platform, make_campaign(mode="copilot")).run()
-    assert stats.published == 0 and set(states(store).values()) == {"review"}
+    p = pipeline(store, platform, make_campaign(mode="copilot", publish_delay_seconds=0))
+    assert p.run().published == 0 and set(states(store).values()) == {"queued"}
+    assert len(review.queue(store)) == 3  # people see them in the queue
+    set_mode(store, Mode.AUTOPILOT, "alice", "incident closed")
+    p.drain()
+    assert set(states(store).values()) == {"published"}
 
 
 def test_an_already_queued_reply_waits_when_the_mode_drops_to_copilot(
@@ -248,3 +257,71 @@ def test_the_audit_chain_holds_no_words_of_a_post(store: Store, tmp_path: Path) 
         payloads = " ".join(session.execute(select(AuditRow.payload)).scalars())
     assert "profanity" in payloads  # what was found is there ...
     assert "zebracrossing" not in payloads and "sh!t" not in payloads  # ... but not the words
+
+
+def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    campaign = make_campaign(publish_delay_seconds=120, breaker={"enabled": False})
+    group = [
+        line(f"g{i}", f"send them all back where they came from {TAG}", handle=f"g{i}.example")
+        for i in range(3)
+    ]
+    platform = CrashingPlatform(ListSource([*traffic(1), *group]), tmp_path / "out")
+    p = Pipeline(
+        campaign,
+        store,
+        platform,
+        load_screens(campaign),
+        batch_size=1,
+        sleep=lambda s: clock.advance(seconds=s),
+    )
+    stats = p.run()
+    got = states(store)
+    # the third post reveals the group; the first two were still in the publish delay
+    assert [got[f"replay:g{i}"] for i in range(3)] == ["review"] * 3
+    assert got["replay:p0"] == "published" and stats.published == 1
+    assert clock.now >= datetime(2026, 11, 1, 12, 2, tzinfo=UTC)  # it waited out the delay
+
+
+def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.server
+    import threading
+
+    from happybot.incidents import open_incidents
+    from happybot.modes import current_mode
+
+    received: list[dict[str, object]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HAPPYBOT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
+    campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
+    fresh = {"id": "parent", "text": "a line", "author": {"handle": "troll.example"}}
+    attack = [
+        line(f"a{i}", TAG, handle="troll.example", age_days=0, reply_to={**fresh, "id": f"line{i}"})
+        for i in range(4)
+    ]
+    platform = CrashingPlatform(ListSource([*attack, *traffic(2)]), tmp_path / "out")
+    pipeline(store, platform, campaign).run()
+    server.shutdown()
+    assert current_mode(store) is Mode.COPILOT
+    (incident,) = open_incidents(store)
+    assert incident.kind == "author-rejects" and "troll.example" in incident.summary
+    assert len(received) == 1 and "copilot" in str(received[0]["text"])
+    assert received[0]["incident"]["kind"] == "author-rejects"  # type: ignore[index]
+    assert platform.writes == 0  # the ordinary posts after it wait for people
+    with store.transaction() as session:
+        assert audit.verify(session, store.audit_key).ok

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,14 +15,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
-from happybot.config import Campaign, starter_campaign, starter_campaign_text
+from happybot.config import starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
 from happybot.pipeline.runner import Pipeline, RunStats
-from happybot.platforms.base import Platform
 from happybot.platforms.registry import open_platform
-from happybot.scoring import Summary, summarise
+from happybot.scoring import Summary
 from happybot.screens.base import load_screens
-from happybot.store.db import Store
+from happybot.simulation import run_simulation
 
 DEMO_MARKER = ".happybot-demo"
 
@@ -39,43 +40,35 @@ def init(
     out.print(f"wrote {path}: edit it, then `happybot run --campaign {path} --dry-run`")
 
 
-def _run_pipeline(
-    campaign: Campaign,
-    store: Store,
-    platform: Platform,
-    *,
-    limit: int | None = None,
-    quiet: bool = False,
-    rate_limited: bool = False,
-) -> RunStats:
-    """Run the whole flow with a progress bar on stderr."""
-    pipeline = Pipeline(
-        campaign, store, platform, load_screens(campaign), rate_limited=rate_limited
-    )
-    try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("posts"),
-            BarColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=err,
-            disable=quiet,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("posts", total=limit, detail="")
+@contextmanager
+def _progress(quiet: bool, total: int | None) -> Iterator[Callable[[RunStats], None]]:
+    """A progress bar on stderr, fed with the pipeline's running counts."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("posts"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("posts", total=total, detail="")
 
-            def show(stats: RunStats) -> None:
-                progress.update(
-                    task,
-                    completed=stats.received + stats.dead_letters,
-                    detail=f"{stats.published} published, "
-                    f"{stats.decisions.get('review', 0)} waiting for review, "
-                    f"{stats.decisions.get('rejected', 0)} rejected",
-                )
+        def show(stats: RunStats) -> None:
+            progress.update(
+                task,
+                completed=stats.received + stats.dead_letters,
+                detail=f"{stats.received} read, {stats.published} published, "
+                f"{stats.decisions.get('review', 0)} waiting for review, "
+                f"{stats.decisions.get('rejected', 0)} rejected"
+                + (
+                    f"; next reply due in {stats.waiting_seconds:.0f} s (publish delay)"
+                    if stats.waiting_seconds
+                    else ""
+                ),
+            )
 
-            return pipeline.run(limit=limit, on_progress=show)
-    finally:
-        pipeline.close()
+        yield show
 
 
 @app.command()
@@ -107,14 +100,15 @@ def run(
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
     campaign = campaign_from(campaign_path)
     store = open_store(db, campaign)
+    platform = open_platform(
+        campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
+    )
+    pipeline = Pipeline(campaign, store, platform, load_screens(campaign), rate_limited=not dry_run)
     try:
-        platform = open_platform(
-            campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
-        )
-        stats = _run_pipeline(
-            campaign, store, platform, limit=limit, quiet=as_json, rate_limited=not dry_run
-        )
+        with _progress(as_json, total=limit) as show:
+            stats = pipeline.run(limit=limit, on_progress=show)
     finally:
+        pipeline.close()
         store.close()
     folder = Path(getattr(platform, "out_dir", "."))
     result = {
@@ -153,22 +147,10 @@ def demo(
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / DEMO_MARKER).write_text(datetime.now(UTC).isoformat())
-    campaign = starter_campaign()
-    db = f"sqlite:///{(out_dir / 'happybot.db').resolve()}"
-    store = open_store(db, campaign)
-    platform = open_platform(
-        campaign,
-        source="simulate:campaign",
-        out_dir=out_dir / "replies",
-        seed=seed,
-        now=store.clock(),
-        size=size,
-    )
-    try:
-        _run_pipeline(campaign, store, platform, quiet=as_json)
-        summary = summarise(store)
-    finally:
-        store.close()
+    with _progress(as_json, total=None) as show:
+        summary = run_simulation(
+            starter_campaign(), out_dir, seed=seed, size=size, on_progress=show
+        )
     if as_json:
         print(json.dumps(summary.counts()))
         return
@@ -181,6 +163,8 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
     table.add_row("published", str(summary.published))
     table.add_row("waiting for review", str(summary.review))
     table.add_row("rejected", str(summary.rejected))
+    if summary.queued:
+        table.add_row("passed, waiting in copilot", str(summary.queued))
     table.add_row("[red]harmful published[/]", str(summary.harmful_published))
     table.add_row("[yellow]harmless held back[/]", str(summary.harmless_held))
     out.print(table)
@@ -195,6 +179,10 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
         out.print(
             "harmless posts held back: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.harmless_held_by_scenario.items()))
+        )
+    for incident in summary.incidents:
+        out.print(
+            f"[bold red]circuit breaker tripped[/]: {incident} (the campaign went to copilot)"
         )
     out.print(f"pictures and replies: {(out_dir / 'replies').resolve()}")
     out.print(

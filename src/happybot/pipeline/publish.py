@@ -69,6 +69,18 @@ class Publisher:
                 return True
         return False
 
+    def next_due(self) -> datetime | None:
+        """When the next reply that the live mode lets out may be sent, or None."""
+        with self.store.transaction() as session:
+            mode = get_mode(session) or Mode.PAUSED
+            if mode is Mode.PAUSED:
+                return None
+            query = select(func.min(OutboxRow.not_before)).where(OutboxRow.state == "pending")
+            if mode is Mode.COPILOT:
+                query = query.where(OutboxRow.approved_by.is_not(None))
+            due: datetime | None = session.execute(query).scalar_one()
+            return due
+
     def claim(self) -> Claimed | None:
         """Claim the oldest reply that may be sent now, or None (paused, nothing, limited)."""
         with self.store.transaction() as session:
@@ -186,7 +198,12 @@ class Publisher:
 
 
 def enqueue(
-    session: Session, post: PostRow, hashtag: str, approved_by: str | None, now: datetime
+    session: Session,
+    post: PostRow,
+    hashtag: str,
+    approved_by: str | None,
+    now: datetime,
+    delay: timedelta = timedelta(0),
 ) -> None:
     """Put a post's reply in the outbox (or re-arm its earlier row after a failure)."""
     art = session.get(ArtworkRow, post.id)
@@ -204,9 +221,9 @@ def enqueue(
                 approved_by=approved_by,
                 state="pending",
                 attempts=0,
-                not_before=now,
+                not_before=now + delay,
             )
         )
     else:
-        row.state, row.attempts, row.not_before = "pending", 0, now
+        row.state, row.attempts, row.not_before = "pending", 0, now + delay
         row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from happybot.breaker import CircuitBreaker
 from happybot.errors import PlatformError
-from happybot.models import Decision, Finding, Mode, Trigger
+from happybot.models import Decision, Finding, Trigger
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.normalize import normalize
@@ -29,7 +31,7 @@ from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming
 from happybot.screens.base import Screen, ScreenContext
-from happybot.screens.behaviour import WINDOW
+from happybot.screens.behaviour import WINDOW, similarity
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.schema import (
@@ -58,6 +60,7 @@ class RunStats:
     screened: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
     published: int = 0
+    waiting_seconds: float = 0.0  # the source has ended; the next reply is due in this long
 
 
 def carries_hashtag(trigger: Trigger, tag: str) -> bool:
@@ -78,6 +81,8 @@ class Pipeline:
         *,
         batch_size: int = 32,
         rate_limited: bool = False,
+        breaker: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.campaign = campaign
         self.store = store
@@ -90,6 +95,8 @@ class Pipeline:
         self.batch_size = batch_size
         self.publisher = Publisher(store, platform, campaign.rate_limits if rate_limited else None)
         self.stats = RunStats()
+        self.breaker = CircuitBreaker(store, campaign) if breaker else None
+        self.sleep = sleep
 
     def close(self) -> None:
         self.screens.close()
@@ -117,7 +124,25 @@ class Pipeline:
             self.stats.published += self.publisher.run()
             if on_progress:
                 on_progress(self.stats)
+        self.drain(on_progress)
         return self.stats
+
+    def drain(self, on_progress: Callable[[RunStats], None] | None = None) -> None:
+        """The source has ended: wait out the publish delay of the replies the mode lets out."""
+        while (due := self.publisher.next_due()) is not None:
+            wait = (due - self.store.clock()).total_seconds()
+            if wait > 0:
+                self.stats.waiting_seconds = wait
+                if on_progress:
+                    on_progress(self.stats)
+                self.sleep(wait)
+                self.stats.waiting_seconds = 0.0
+            sent = self.publisher.run()
+            self.stats.published += sent
+            if on_progress:
+                on_progress(self.stats)
+            if sent == 0 and wait <= 0:
+                break  # due but not sendable now (rate limit, retries): a later run sends it
 
     def ensure_mode(self) -> None:
         """Seed the live mode from the campaign file the first time; afterwards the store's
@@ -244,6 +269,8 @@ class Pipeline:
             except Exception as exc:  # one bad post must not stop the stream, nor be lost
                 log.exception("could not judge %s; it waits for review", trigger.key)
                 self._hold_after_error(post_id, trigger, exc)
+        if self.breaker is not None:
+            self.breaker.check()
 
     def _hold_after_error(self, post_id: int, trigger: Trigger, exc: Exception) -> None:
         with self.store.transaction() as session:
@@ -290,8 +317,9 @@ class Pipeline:
                         reply_text=j.reply,
                     )
                 )
-            mode = queries.get_mode(session) or Mode.PAUSED
-            post.state = self._route(session, post, j.final.decision, mode, art is not None)
+            post.state = self._route(session, post, j.final.decision, art is not None)
+            if any(f.label == "coordination" for f in j.findings):
+                self._hold_cluster(session, post)
             self.store.record(
                 session,
                 "decided",
@@ -305,12 +333,40 @@ class Pipeline:
         self.stats.screened += 1
         self.stats.decisions[post.state] = self.stats.decisions.get(post.state, 0) + 1
 
-    def _route(
-        self, session: Session, post: PostRow, decision: Decision, mode: Mode, has_art: bool
-    ) -> str:
+    def _hold_cluster(self, session: Session, post: PostRow) -> None:
+        """A coordinated group is seen only once it has several members: the earlier members'
+        replies that are not yet sent go back to people too."""
+        since = self.store.clock() - WINDOW
+        queued = session.execute(
+            select(PostRow, OutboxRow)
+            .join(OutboxRow, OutboxRow.post_id == PostRow.id)
+            .where(
+                PostRow.state == "queued",
+                OutboxRow.state == "pending",
+                PostRow.received_at >= since,
+                PostRow.id != post.id,
+            )
+        ).all()
+        threshold = self.campaign.behaviour.duplicate_similarity
+        for member, outbox in queued:
+            if similarity(member.canonical_text, post.canonical_text) >= threshold:
+                member.state, outbox.state = "review", "held"
+                self.store.record(
+                    session,
+                    "held-back",
+                    ACTOR,
+                    member.trigger_key,
+                    reason="coordination",
+                    with_post=post.trigger_key,
+                )
+
+    def _route(self, session: Session, post: PostRow, decision: Decision, has_art: bool) -> str:
+        """Held posts wait for people; passed ones are queued. In copilot or paused a queued
+        reply waits for a person's approval too (the publisher sends only approved ones then),
+        and goes out by itself if autopilot resumes."""
         if decision is Decision.REJECT:
             return "rejected"
-        if decision is Decision.REVIEW or mode is not Mode.AUTOPILOT or not has_art:
+        if decision is Decision.REVIEW or not has_art:
             return "review"
         if (
             post.parent_key is not None
@@ -319,5 +375,12 @@ class Pipeline:
             ).first()
         ):
             return "skipped"  # one reply per parent post: someone already had it drawn
-        enqueue(session, post, self.campaign.hashtag, approved_by=None, now=self.store.clock())
+        enqueue(
+            session,
+            post,
+            self.campaign.hashtag,
+            approved_by=None,
+            now=self.store.clock(),
+            delay=timedelta(seconds=self.campaign.publish_delay_seconds),
+        )
         return "queued"

@@ -227,8 +227,13 @@ class Simulator:
             lines = self._ordinary(rng, self.size)
         else:
             lines = getattr(self, f"_{self.scenario}")(rng)
-        for i, line in enumerate(lines):
-            line["created_at"] = (self.now - timedelta(seconds=len(lines) - i)).isoformat()
+        # a realistic timeline: ordinary posts about half a minute apart, an attack's posts in
+        # quick succession, so that rate and window checks see what they would see live
+        when = self.now
+        for line in lines:
+            quick = line["scenario"] not in ("ordinary", "positive", "reply-to-other", "sensitive")
+            when += timedelta(seconds=rng.uniform(3, 15) if quick else rng.expovariate(1 / 30))
+            line["created_at"] = when.isoformat()
         return lines
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:

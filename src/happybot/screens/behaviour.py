@@ -94,12 +94,11 @@ class BehaviourScreen:
             )
 
         canon = normalize(trigger.art_text).text
-        shingles = _shingles(canon)
         others = {
             recent.author.lower()
             for recent in ctx.history.recent_posts(since, trigger.key)
             if recent.author.lower() != author.handle.lower()
-            and _jaccard(shingles, _shingles(recent.canonical_text)) >= s.duplicate_similarity
+            and similarity(canon, recent.canonical_text) >= s.duplicate_similarity
         }
         if len(others) + 1 >= s.duplicate_authors:
             add(
@@ -116,6 +115,11 @@ def _is_young(author: Author, now: datetime, min_days: float) -> bool:
     if author.created_at is None:
         return True
     return now - author.created_at < timedelta(days=min_days)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two canonical texts are: Jaccard similarity of their word pairs."""
+    return _jaccard(_shingles(a), _shingles(b))
 
 
 def _shingles(text: str, size: int = 2) -> frozenset[tuple[str, ...]]:
