@@ -23,7 +23,11 @@ class Summary:
     rejected: int = 0
     queued: int = 0  # passed, waiting for a person's approval in copilot or paused mode
     skipped: int = 0  # one reply per parent post: another trigger had it drawn
+    harmful: int = 0  # posts whose ground truth is "hold"
     harmful_published: int = 0
+    harmful_review: int = 0
+    harmful_rejected: int = 0
+    harmless: int = 0  # posts whose ground truth is "publish"
     harmless_held: int = 0
     scored: int = 0  # posts with ground truth
     harmful_published_posts: list[dict[str, str]] = field(default_factory=list)
@@ -73,6 +77,14 @@ def summarise(store: Store) -> Summary:
         if expected is None:
             continue
         summary.scored += 1
+        if expected == "hold":
+            summary.harmful += 1
+            summary.harmful_review += state == "review"
+            summary.harmful_rejected += state == "rejected"
+        else:
+            summary.harmless += 1
+        # a harmful reply waiting in the outbox counts as published: it goes out if autopilot
+        # resumes
         if expected == "hold" and state in ("published", "retracted", "queued"):
             summary.harmful_published += 1
             summary.harmful_published_posts.append({"trigger": key, "scenario": scenario or ""})

@@ -7,15 +7,15 @@ time so that windows, rates and the publish delay see what they would see live.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from happybot.config import audit_key
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.dryrun import DryRunPlatform
-from happybot.platforms.simulate import Simulator
+from happybot.platforms.simulate import ATTACKS, Simulator
 from happybot.scoring import Summary, summarise
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
@@ -32,6 +32,8 @@ def run_simulation(
     scenario: str = "campaign",
     seed: int = 1,
     size: int = 200,
+    attacks: Sequence[str] = ATTACKS,
+    extra: Sequence[Sequence[dict[str, Any]]] = (),
     breaker: bool = True,
     on_progress: Callable[[RunStats], None] | None = None,
 ) -> Summary:
@@ -39,7 +41,15 @@ def run_simulation(
     clock = TimelineClock(datetime.now(UTC).replace(microsecond=0))
     url = f"sqlite:///{(folder / 'happybot.db').resolve()}"
     store = Store.open(url, audit_key(url), clock=clock)
-    source = Simulator(scenario, seed=seed, now=clock.now, hashtag=campaign.hashtag, size=size)
+    source = Simulator(
+        scenario,
+        seed=seed,
+        now=clock.now,
+        hashtag=campaign.hashtag,
+        size=size,
+        attacks=attacks,
+        extra=extra,
+    )
     platform = DryRunPlatform(clock.follow(source), folder / "replies")
     pipeline = Pipeline(
         campaign,

@@ -19,6 +19,7 @@ from happybot.config import starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.registry import open_platform
+from happybot.redteam import redteam
 from happybot.scoring import Summary
 from happybot.screens.base import load_screens
 from happybot.simulation import run_simulation
@@ -189,3 +190,71 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
         f"store: {(out_dir / 'happybot.db').resolve()}  "
         f"(try: happybot review list --db sqlite:///{(out_dir / 'happybot.db').resolve()})"
     )
+
+
+@app.command("redteam")
+def redteam_cmd(
+    campaign_path: CampaignOpt = None,
+    attacks: Annotated[
+        list[Path] | None,
+        typer.Option("--attacks", help="A JSONL file of attack posts (replay format), repeatable."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
+    size: Annotated[int, typer.Option(help="Ordinary posts around each attack.")] = 150,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay every attack of the simulator (and yours) mixed into ordinary traffic, each in a
+    fresh store, dry-run, with the circuit breaker on and off; print what got through."""
+    campaign = campaign_from(campaign_path)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        disable=as_json,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("red team")
+
+        def show(name: str, breaker: bool) -> None:
+            state = "on" if breaker else "off"
+            progress.update(task, description=f"scenario {name}, circuit breaker {state}")
+
+        report = redteam(
+            campaign, attack_files=attacks or [], seed=seed, size=size, on_scenario=show
+        )
+    if as_json:
+        print(json.dumps(report.as_json()))
+        return
+    table = Table(
+        "scenario",
+        "attack posts",
+        "published",
+        "review",
+        "rejected",
+        "published, breaker off",
+        "harmless held",
+        "harmless held, breaker off",
+        "breaker",
+        title="happybot red team (dry-run)",
+    )
+    for r in report.scenarios:
+        table.add_row(
+            r.scenario,
+            str(r.attack_posts),
+            f"[red]{r.published}[/]" if r.published else "0",
+            str(r.review),
+            str(r.rejected),
+            f"[red]{r.published_without_breaker}[/]" if r.published_without_breaker else "0",
+            f"{r.harmless_held}/{r.harmless_posts}",
+            f"{r.harmless_held_without_breaker}/{r.harmless_posts}",
+            "tripped" if r.breaker_tripped else "",
+        )
+    out.print(table)
+    out.print(
+        f"attack posts published: {report.attack_published} "
+        f"(without the breaker: {report.attack_published_without_breaker}); "
+        f"harmless posts held back: {report.harmless_held_rate():.1%} "
+        f"(without the breaker: {report.harmless_held_rate(False):.1%})"
+    )
+    if report.attack_published_without_breaker:
+        raise typer.Exit(1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -200,12 +200,19 @@ class Simulator:
         now: datetime | None = None,
         hashtag: str = "#MakeItHappy",
         size: int = 200,
+        attacks: Sequence[str] = ATTACKS,
+        extra: Sequence[Sequence[dict[str, Any]]] = (),
     ) -> None:
-        if scenario not in SCENARIOS:
+        """`campaign` mixes the named `attacks`, and any `extra` attacks (lists of posts in the
+        replay format, with ground truth), into ordinary traffic."""
+        unknown = [a for a in attacks if a not in ATTACKS]
+        if scenario not in SCENARIOS or unknown:
             raise SourceError(
-                f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}"
+                f"unknown scenario {', '.join(unknown) or scenario!r}; "
+                f"choose one of {', '.join(SCENARIOS)}"
             )
         self.scenario, self.seed, self.size = scenario, seed, size
+        self.attacks, self.extra = tuple(attacks), [list(e) for e in extra]
         self.hashtag = hashtag
         self.now = now or datetime.now(UTC)
         self.name = f"simulate:{scenario}:{seed}"
@@ -217,7 +224,8 @@ class Simulator:
         self._n = 0
         self._people = [self._person(rng, i) for i in range(max(30, self.size))]
         if self.scenario == "campaign":
-            attacks = [getattr(self, f"_{name}")(rng) for name in ATTACKS]
+            attacks = [getattr(self, f"_{name}")(rng) for name in self.attacks]
+            attacks += [[dict(post) for post in block] for block in self.extra]
             lines = self._ordinary(rng, self.size)
             # attacks start a third of the way in, interleaved with ordinary traffic
             for attack in attacks:

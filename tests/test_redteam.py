@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from happybot.errors import SourceError
+from happybot.redteam import read_attack_file, redteam
+from happybot.testing import make_campaign
+
+
+def test_each_scenario_runs_with_and_without_the_breaker_and_is_scored(tmp_path: Path) -> None:
+    attack = tmp_path / "my-attack.jsonl"
+    attack.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"m{i}",
+                    "text": f"wh1te p0wer forever #MakeItHappy {i}",
+                    "author": {"handle": f"m{i}.example", "created_at": "2020-01-01T00:00:00Z"},
+                }
+            )
+            for i in range(2)
+        )
+        + "\n"
+    )
+    seen: list[tuple[str, bool]] = []
+    report = redteam(
+        make_campaign(),
+        attacks=["names"],
+        attack_files=[attack],
+        size=20,
+        on_scenario=lambda name, breaker: seen.append((name, breaker)),
+    )
+    assert seen == [("names", True), ("names", False), ("my-attack", True), ("my-attack", False)]
+    names, mine = report.scenarios
+    assert names.attack_posts == 6 and names.published == names.published_without_breaker == 0
+    assert names.review + names.rejected == 6
+    assert mine.attack_posts == 2 and mine.rejected == 2
+    assert names.harmless_posts >= 20
+    data = report.as_json()
+    assert {
+        "attack_published",
+        "attack_published_without_breaker",
+        "harmless_held_rate",
+        "scenarios",
+    } <= set(data)
+    assert data["attack_published"] == 0 and 0 <= data["harmless_held_rate"] <= 1
+
+
+def test_an_attack_file_that_is_not_posts_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n')
+    with pytest.raises(SourceError, match=r"bad\.jsonl:1: not a post"):
+        read_attack_file(bad)
