@@ -60,3 +60,9 @@ def store(db_url: str, clock: Clock) -> Iterator[Store]:
     s = Store.open(db_url, b"test-key", clock=clock)
     yield s
     s.close()
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test caches derived data (the corpus index) in a folder of its own."""
+    monkeypatch.setenv("HAPPYBOT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

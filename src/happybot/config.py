@@ -319,3 +319,13 @@ def audit_key(db: str) -> bytes:
 def default_actor() -> str:
     """Who a CLI action is recorded as when --by is not given."""
     return os.environ.get("HAPPYBOT_USER") or os.environ.get("USER") or "cli"
+
+
+def cache_dir() -> Path:
+    """Where derived data (the corpus index) is cached: $HAPPYBOT_CACHE_DIR, else the user's
+    cache folder."""
+    explicit = os.environ.get("HAPPYBOT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "happybot"

@@ -176,3 +176,26 @@ def test_demo_json_last_line_is_the_scored_summary(workdir: Path) -> None:
     cli("demo", "--json", "--size", "40", "--out", "demo")
     (workdir / "mine").mkdir()
     assert runner.invoke(app, ["demo", "--out", "mine"]).exit_code != 0
+
+
+def test_screen_file_with_a_corpus_sees_a_passage_fed_across_posts(workdir: Path) -> None:
+    from happybot.platforms.simulate import forbidden_lines
+
+    book = workdir / "book.txt"
+    book.write_text("\n".join(forbidden_lines()) + "\n")
+    posts = workdir / "posts.jsonl"
+    pieces = ["Do not pity", "them, for they", "have never pitied us"]
+    posts.write_text(
+        "\n".join(
+            line(str(i), f"{p} {TAG}", handle="splitter.example") for i, p in enumerate(pieces)
+        )
+        + "\n"
+    )
+    out = cli("screen", "--file", str(posts), "--corpus", str(book), "--json")
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert rows[0]["verdict"] == "publish"
+    assert any("never-amplify-split" in r for r in rows[2]["reasons"])
+    assert rows[2]["verdict"] == "reject"
+    # without the corpus the same stream passes
+    plain = [json.loads(x) for x in cli("screen", "--file", str(posts), "--json").splitlines()]
+    assert plain[2]["verdict"] == "publish"

@@ -58,3 +58,10 @@ def test_only_grave_words_count_when_the_layout_made_them() -> None:
 def test_words_the_input_contained_are_left_to_the_input_screens() -> None:
     rows = ["we love spud", "spud spud"]
     assert screen_output(art(rows), "hi", LEX, inputs=["we love spud"]) == []
+
+
+def test_a_short_word_deep_in_the_first_letters_is_chance_not_an_acrostic() -> None:
+    rows = ["apple", "tree", "sun", "pea", "urn", "dew"]  # first letters "atspud"
+    assert screen_output(art(rows), "hi", LEX) == []
+    longer = LexiconScreen(terms=[Term("tspud", "slur", 0.95, "t")])
+    assert screen_output(art(rows), "hi", longer) != []

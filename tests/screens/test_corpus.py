@@ -57,3 +57,49 @@ def test_without_a_corpus_the_screen_finds_nothing_and_a_missing_file_is_a_clear
     assert found(CorpusScreen(make_campaign()), forbidden_lines()[0]) == []
     with pytest.raises(ConfigError, match="never_amplify: cannot read"):
         CorpusScreen(paths=[tmp_path / "missing.txt"])
+
+
+def test_a_passage_reworded_a_little_is_held_for_review(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    # "Every school and every paper is in their hands, and they teach our children to hate
+    # themselves." reworded, with words dropped and added
+    text = (
+        "every school and every newspaper sits in their hands, they teach our kids to hate "
+        "themselves"
+    )
+    assert found(screen, text) == [("never-amplify-reworded", 0.8)]
+
+
+def test_a_passage_split_across_posts_of_one_author_is_caught(corpus: Path) -> None:
+    from happybot.screens.base import MemoryHistory, RecentPost
+
+    screen = CorpusScreen(paths=[corpus])
+    pieces = ["Do not pity", "them, for they", "have never pitied us"]
+    history = MemoryHistory()
+    author = make_author("splitter.example")
+    labels = []
+    for i, piece in enumerate(pieces):
+        trigger = make_trigger(piece, author=author, id=f"s{i}")
+        history.add(RecentPost(trigger.key, "splitter.example", piece.lower(), NOW))
+        ctx = ScreenContext(now=NOW, deadline=NOW, history=history)
+        labels.append([f.label for f in screen.check([trigger], ctx)[0]])
+    # alone, no piece holds five words of the book; with the ones before it, it does
+    assert labels == [[], ["never-amplify-split"], ["never-amplify-split"]]
+    # the same pieces from different people are not one author's passage
+    other = make_trigger("have never pitied us", author=make_author("someone.example"))
+    assert screen.check([other], ScreenContext(now=NOW, deadline=NOW, history=history))[0] == []
+
+
+def test_the_index_is_cached_and_rebuilt_when_a_file_changes(corpus: Path) -> None:
+    import os
+
+    from happybot.screens.corpus import load_index
+
+    cache = Path(os.environ["HAPPYBOT_CACHE_DIR"])
+    first = load_index([corpus])
+    assert len(list(cache.glob("corpus-*.pickle"))) == 1
+    again = load_index([corpus])
+    assert again.key == first.key and len(again.shingles) == len(first.shingles)
+    corpus.write_text(corpus.read_text() + "A brand new line of the book is added here today.\n")
+    changed = load_index([corpus])
+    assert changed.key != first.key and len(changed.shingles) > len(first.shingles)

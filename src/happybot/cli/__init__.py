@@ -41,6 +41,10 @@ DbOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout, logs on stderr.")]
+CorpusOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--corpus", help="A text the bot must never echo, for this run (repeatable)."),
+]
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -52,8 +56,13 @@ def setup_logging(verbose: bool = False) -> None:
     )
 
 
-def campaign_from(path: Path | None) -> Campaign:
-    return load_campaign(path) if path is not None else starter_campaign()
+def campaign_from(path: Path | None, corpus: list[Path] | None = None) -> Campaign:
+    """The campaign file (or the starter), with this run's extra never-amplify texts."""
+    campaign = load_campaign(path) if path is not None else starter_campaign()
+    if corpus:
+        extra = [str(p.resolve()) for p in corpus]
+        campaign = campaign.model_copy(update={"never_amplify": [*campaign.never_amplify, *extra]})
+    return campaign
 
 
 def open_store(db: str | None, campaign: Campaign | None) -> Store:

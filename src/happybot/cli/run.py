@@ -14,7 +14,17 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
+from happybot.cli import (
+    CampaignOpt,
+    CorpusOpt,
+    DbOpt,
+    JsonOpt,
+    app,
+    campaign_from,
+    err,
+    open_store,
+    out,
+)
 from happybot.config import starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
 from happybot.pipeline.runner import Pipeline, RunStats
@@ -96,10 +106,11 @@ def run(
     db: DbOpt = None,
     seed: Annotated[int, typer.Option(help="Seed for simulate: sources.")] = 0,
     limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
+    corpus: CorpusOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
-    campaign = campaign_from(campaign_path)
+    campaign = campaign_from(campaign_path, corpus)
     store = open_store(db, campaign)
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
@@ -201,11 +212,12 @@ def redteam_cmd(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
     size: Annotated[int, typer.Option(help="Ordinary posts around each attack.")] = 150,
+    corpus: CorpusOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay every attack of the simulator (and yours) mixed into ordinary traffic, each in a
     fresh store, dry-run, with the circuit breaker on and off; print what got through."""
-    campaign = campaign_from(campaign_path)
+    campaign = campaign_from(campaign_path, corpus)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

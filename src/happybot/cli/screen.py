@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from happybot.cli import CampaignOpt, JsonOpt, app, campaign_from, err, out
+from happybot.cli import CampaignOpt, CorpusOpt, JsonOpt, app, campaign_from, err, out
 from happybot.errors import SourceError
 from happybot.models import Author, Decision, Finding, Post, Trigger
 from happybot.pipeline.decide import policy_from_campaign
@@ -36,13 +36,14 @@ def screen(
         ),
     ] = None,
     handle: Annotated[str, typer.Option(help="Author handle for TEXT.")] = "someone.example",
+    corpus: CorpusOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a text or a file of posts and print each verdict with every finding and its
     evidence. Nothing is stored or published."""
     if (text is None) == (file is None):
         raise typer.BadParameter("give either TEXT or --file")
-    campaign = campaign_from(campaign_path)
+    campaign = campaign_from(campaign_path, corpus)
     now = datetime.now(UTC)
     if text is not None:
         # a bare text has no real author: screen it as from an established account

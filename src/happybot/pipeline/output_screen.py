@@ -22,6 +22,7 @@ SCREEN = "output"
 # ordinary text: only grave ones count, and they go to a person, never to automatic rejection.
 LAYOUT_RISK_CAP = 0.6
 LAYOUT_MIN_LEN = 4  # three-letter words turn up by chance in any column
+ACROSTIC_MIN_LEN = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ def readings(artwork: Artwork) -> list[Reading]:
     return out
 
 
+def _deliberate(span: tuple[int, int] | None) -> bool:
+    """An acrostic somebody wrote starts at the first row, or is long: a short word somewhere
+    down the first letters of a repeated text is chance (it turns up in one picture in twenty)."""
+    return span is not None and (span[0] == 0 or span[1] - span[0] >= ACROSTIC_MIN_LEN)
+
+
 def screen_output(
     artwork: Artwork, reply: str, lexicon: LexiconScreen, inputs: Sequence[str] = ()
 ) -> list[Finding]:
@@ -73,6 +80,8 @@ def screen_output(
             labels=GRAVE if reading.layout else None,
         )
         for f in found:
+            if reading.inner and not _deliberate(f.span):
+                continue
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
             findings.append(
                 Finding(SCREEN, f.label, risk, Target.PICTURE, None, f"{reading.where}: {f.why}")
