@@ -68,3 +68,12 @@ def test_idempotent_on_dense_obfuscation(text: str) -> None:
 
 def test_spaced_leetspeak_joins_then_reads_as_letters() -> None:
     assert normalize("h 4 t e").text == "hate"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_ascii_fast_path_folds_like_the_general_one(text: str) -> None:
+    from happybot.pipeline import normalize as module
+
+    fast = module._fold(text)
+    general = module._fold(text + "é")  # any non-ASCII character takes the general path
+    assert fast[0] == general[0][:-1] and fast[1] == general[1][:-1]

@@ -40,6 +40,8 @@ _LEET = {
 _LEET_OTHER = {**_LEET, "1": "l", "!": "l", "|": "i", "6": "b"}
 _AMBIGUOUS = frozenset(k for k in _LEET if _LEET[k] != _LEET_OTHER[k])
 _MAX_PASSES = 4
+# what _squeeze changes: white space other than a single space, or a character three times
+_RUNS = re.compile(r"[^\S ]|  |(.)\1\1", re.DOTALL)
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 
 
@@ -94,6 +96,7 @@ def _is_invisible(char: str) -> bool:
     return category == "Cf" or (category == "Cc" and char not in "\n\t\r")
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
     """The canonical form of `text`. Pure and total: any string in, never raises."""
     chars, offsets = _fold(text)
@@ -112,6 +115,12 @@ def readings(text: str) -> list[Normalized]:
 
 
 def _fold(text: str) -> tuple[list[str], list[int]]:
+    if text.isascii():
+        # most posts: no emoji, homoglyphs or compatibility forms; only case and control
+        # characters to fold
+        kept = [i for i, c in enumerate(text) if " " <= c < "\x7f" or c in "\n\t\r"]
+        lowered = text.lower()
+        return [lowered[i] for i in kept], kept
     chars: list[str] = []
     offsets: list[int] = []
     emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)}
@@ -153,6 +162,8 @@ def _unleet(
 ) -> tuple[list[str], list[int]]:
     """Read digits and symbols as letters only inside words that have letters ("h4te", not
     "2024")."""
+    if leet.keys().isdisjoint(chars):
+        return chars, offsets
     out = list(chars)
     n = len(chars)
     i = 0
@@ -185,8 +196,11 @@ def _inside_word(chars: list[str], k: int, start: int, end: int) -> bool:
 def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
     """Join single letters separated by spaces or dots: "h a t e" -> "hate"."""
     text = "".join(chars)
+    matches = list(_SPACED.finditer(text))
+    if not matches:
+        return chars, offsets
     keep = [True] * len(chars)
-    for match in _SPACED.finditer(text):
+    for match in matches:
         for k in range(match.start() + 1, match.end(), 2):
             keep[k] = False
     return (
@@ -198,6 +212,8 @@ def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]
 def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
     """Collapse runs of three or more of one character to one ("haaaate" -> "hate"), and any
     run of white space to one space."""
+    if not _RUNS.search("".join(chars)):
+        return chars, offsets
     out_c: list[str] = []
     out_o: list[int] = []
     i = 0

@@ -6,6 +6,7 @@ party's screen plugs in exactly like ours) as a factory called with the campaign
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,16 +97,20 @@ def load_screens(campaign: Campaign, names: Sequence[str] | None = None) -> list
 class MemoryHistory:
     """History kept in memory: the runner's per-batch snapshot of the store, and the stream of
     `happybot screen --file`, whose lines are one stream in order so that rate and duplicate
-    checks see them as they would live."""
+    checks see them as they would live. Posts are added in time order."""
 
     def __init__(self) -> None:
         self._posts: list[RecentPost] = []
+        self._times: list[datetime] = []
         self._order: dict[str, int] = {}
         self._rejected: dict[str, int] = {}
 
     def add(self, post: RecentPost) -> None:
         self._order.setdefault(post.trigger_key, len(self._posts))
         self._posts.append(post)
+        # a file's times may run backwards; the index must not
+        last = self._times[-1] if self._times else post.received_at
+        self._times.append(max(last, post.received_at))
 
     def reject(self, handle: str) -> None:
         self._rejected[handle.lower()] = self._rejected.get(handle.lower(), 0) + 1
@@ -115,7 +120,8 @@ class MemoryHistory:
 
     def _before(self, key: str, since: datetime) -> list[RecentPost]:
         end = self._order.get(key, len(self._posts))
-        return [p for p in self._posts[:end] if p.received_at >= since]
+        start = bisect.bisect_left(self._times, since, 0, end)
+        return self._posts[start:end]
 
     def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
         return sum(p.author.lower() == handle.lower() for p in self._before(before_key, since))

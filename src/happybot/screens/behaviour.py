@@ -7,6 +7,8 @@ age unknown) count as risky, never as safe.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from happybot.config import Campaign
 
 WINDOW = timedelta(hours=1)
+_WORD = re.compile(r"[^\W_]+")
 
 
 class BehaviourScreen:
@@ -122,8 +125,10 @@ def similarity(a: str, b: str) -> float:
     return _jaccard(_shingles(a), _shingles(b))
 
 
+@functools.lru_cache(maxsize=65536)
 def _shingles(text: str, size: int = 2) -> frozenset[tuple[str, ...]]:
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    # cached: every post is compared with every recent post of the window
+    words = _WORD.findall(text)
     if len(words) < size:
         return frozenset((w,) for w in words)
     return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))

@@ -48,6 +48,8 @@ SPLIT_WINDOW = timedelta(hours=1)
 INDEX_VERSION = 1
 # words, but not hashtags or mentions: "#makeithappy" between the lines of a passage must not
 # break it
+# drawn once: making them is most of the cost of a MinHash of a short post
+_TEMPLATE = MinHash(num_perm=NUM_PERM)
 _WORD = re.compile(r"(?<![#@\w])[^\W_]+")
 
 
@@ -110,7 +112,9 @@ class CorpusIndex:
         mine = pairs(words)
         if len(mine) < NEAR_MIN_PAIRS:
             return None
-        query = MinHash(num_perm=NUM_PERM)
+        query = MinHash(
+            num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+        )
         query.update_batch([p.encode() for p in mine])
         best: tuple[float, tuple[str, int]] | None = None
         for number in self.lsh.query(query):

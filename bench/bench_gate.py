@@ -1,0 +1,109 @@
+"""The safety gate's speed: normalise + lexicon + corpus + behaviour over simulated posts, on one
+core, against the word filters people use instead.
+
+    .venv/bin/python bench/bench_gate.py [--posts 100000]
+    (comparison: pip install better-profanity alt-profanity-check)
+
+Figures, not assertions. Pin to one core with `taskset -c 0` for a one-core figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.progress import Progress
+
+from happybot.config import starter_campaign
+from happybot.models import Trigger
+from happybot.pipeline.normalize import normalize
+from happybot.platforms.simulate import Simulator, forbidden_lines
+from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext
+from happybot.screens.behaviour import BehaviourScreen
+from happybot.screens.corpus import CorpusScreen
+from happybot.screens.lexicon import LexiconScreen
+
+BATCH = 256
+
+
+def simulated(n: int) -> list[Trigger]:
+    triggers: list[Trigger] = []
+    seed = 0
+    start = datetime.now(UTC)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("simulating posts", total=n)
+        while len(triggers) < n:
+            # one campaign after another, on one timeline
+            source = Simulator("campaign", seed=seed, size=2000, now=start)
+            triggers += [i.trigger for i in source.listen(None) if i.trigger]
+            start = triggers[-1].post.created_at or start
+            progress.update(task, completed=len(triggers))
+            seed += 1
+    return triggers[:n]
+
+
+def bench_gate(triggers: list[Trigger], corpus: Path, fresh: bool) -> None:
+    """`fresh`: forget every canonical form after each batch, so that the simulator's repeated
+    texts (templates) cost as much as new ones would."""
+    campaign = starter_campaign()
+    screens = [LexiconScreen(campaign), CorpusScreen(paths=[corpus]), BehaviourScreen(campaign)]
+    history = MemoryHistory()
+    start = time.perf_counter()
+    for i in range(0, len(triggers), BATCH):
+        batch = triggers[i : i + BATCH]
+        for t in batch:
+            at = t.post.created_at or datetime.now(UTC)
+            history.add(RecentPost(t.key, t.post.author.handle, normalize(t.art_text).text, at))
+        now = batch[-1].post.created_at or datetime.now(UTC)
+        ctx = ScreenContext(now=now, deadline=now + timedelta(minutes=5), history=history)
+        for screen in screens:
+            screen.check(batch, ctx)
+    elapsed = time.perf_counter() - start
+    print(
+        f"happybot gate (normalise + lexicon + corpus + behaviour): {len(triggers):,} posts "
+        f"in {elapsed:.1f} s = {len(triggers) / elapsed:,.0f} posts/s"
+    )
+
+
+def bench_others(texts: list[str]) -> None:
+    try:
+        from better_profanity import profanity  # type: ignore[import-not-found]
+
+        profanity.load_censor_words()
+        start = time.perf_counter()
+        for text in texts:
+            profanity.contains_profanity(text)
+        elapsed = time.perf_counter() - start
+        print(f"better-profanity: {len(texts) / elapsed:,.0f} posts/s")
+    except ImportError:
+        print("better-profanity: not installed (pip install better-profanity)")
+    try:
+        from profanity_check import predict  # type: ignore[import-not-found]
+
+        start = time.perf_counter()
+        for i in range(0, len(texts), BATCH):
+            predict(texts[i : i + BATCH])
+        elapsed = time.perf_counter() - start
+        print(f"alt-profanity-check (batches of {BATCH}): {len(texts) / elapsed:,.0f} posts/s")
+    except ImportError:
+        print("alt-profanity-check: not installed (pip install alt-profanity-check)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=100_000)
+    args = parser.parse_args()
+    triggers = simulated(args.posts)
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "corpus.txt"
+        corpus.write_text("\n".join(forbidden_lines()) + "\n")
+        bench_gate(triggers, corpus, fresh=False)
+        bench_gate(triggers, corpus, fresh=True)
+    bench_others([t.art_text for t in triggers])
+
+
+if __name__ == "__main__":
+    main()
