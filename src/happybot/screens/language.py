@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from happybot.models import Finding, Target, Trigger
+from happybot.models import Finding, Post, Target, Trigger
 from happybot.screens.base import ScreenContext
 
 if TYPE_CHECKING:
@@ -47,10 +47,8 @@ class LanguageScreen:
         for trigger in batch:
             findings = []
             for target, post in ((Target.POST, trigger.post), (Target.PARENT, trigger.parent)):
-                if post is None:
-                    continue
-                declared = [lang.split("-")[0].lower() for lang in post.langs]
-                if declared and not self.covered.intersection(declared):
+                why = self._uncovered(post) if post is not None else None
+                if why:
                     findings.append(
                         Finding(
                             self.name,
@@ -58,23 +56,20 @@ class LanguageScreen:
                             0.5,
                             target,
                             None,
-                            f"declared language {', '.join(declared)} is not "
-                            f"one the screens read ({', '.join(sorted(self.covered))})",
-                        )
-                    )
-                    continue
-                found = identify(post.text)
-                if found and found[0] not in self.covered and found[1] >= CONFIDENCE:
-                    findings.append(
-                        Finding(
-                            self.name,
-                            "uncovered-language",
-                            0.5,
-                            target,
-                            None,
-                            f"reads as {found[0]} ({found[1]:.0%}), not one the "
-                            f"screens read ({', '.join(sorted(self.covered))})",
+                            f"{why}, not one the screens read ({', '.join(sorted(self.covered))})",
                         )
                     )
             results.append(findings)
         return results
+
+    def _uncovered(self, post: Post) -> str | None:
+        """Why the post is in a language the screens do not read, or None."""
+        declared = [lang.split("-")[0].lower() for lang in post.langs]
+        # a declared language the screens do not read is enough; a covered one is still checked,
+        # since the author declares it
+        if declared and not self.covered.intersection(declared):
+            return f"declared language {', '.join(declared)}"
+        found = identify(post.text)
+        if found and found[0] not in self.covered and found[1] >= CONFIDENCE:
+            return f"reads as {found[0]} ({found[1]:.0%})"
+        return None
