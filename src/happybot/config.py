@@ -105,6 +105,8 @@ class Behaviour(_Model):
     duplicate_similarity: Unit = 0.6
     duplicate_authors: Annotated[int, Field(ge=2)] = 3
     author_rejects_limit: Annotated[int, Field(ge=1)] = 3
+    burst_posts: Annotated[int, Field(ge=2)] = 40
+    burst_minutes: Annotated[float, Field(gt=0)] = 5
 
 
 class Breaker(_Model):

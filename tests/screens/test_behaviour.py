@@ -85,3 +85,11 @@ def test_a_reply_whose_parent_is_missing_is_not_mistaken_for_a_plain_post() -> N
 
     labels, decision = run(Trigger("test", post, None))
     assert "parent-unavailable" in labels and decision is Decision.REVIEW
+
+
+def test_a_burst_of_posts_to_the_campaign_goes_to_review() -> None:
+    busy = _history(*[(f"k{i}", f"user{i}.example", f"post number {i}") for i in range(40)])
+    labels, decision = run(make_trigger(), busy)
+    assert "campaign-burst" in labels and decision is Decision.REVIEW
+    calm = _history(*[(f"k{i}", f"user{i}.example", f"post number {i}") for i in range(10)])
+    assert "campaign-burst" not in run(make_trigger(), calm)[0]

@@ -88,6 +88,16 @@ class BehaviourScreen:
                 f"@{author.handle} posted {count} earlier times within an hour "
                 f"(limit {s.max_posts_per_hour})",
             )
+        burst = len(
+            ctx.history.recent_posts(ctx.now - timedelta(minutes=s.burst_minutes), trigger.key)
+        )
+        if burst >= s.burst_posts:
+            add(
+                "campaign-burst",
+                0.5,
+                f"{burst} posts reached the campaign within {s.burst_minutes:g} minutes "
+                f"(limit {s.burst_posts}): a raid or a bot farm looks like this",
+            )
         rejected = ctx.history.rejected_by_author(author.handle)
         if rejected >= s.author_rejects_limit:
             add(
