@@ -42,6 +42,7 @@ _AMBIGUOUS = frozenset(k for k in _LEET if _LEET[k] != _LEET_OTHER[k])
 _MAX_PASSES = 4
 # what _squeeze changes: white space other than a single space, or a character three times
 _RUNS = re.compile(r"[^\S ]|  |(.)\1\1", re.DOTALL)
+_SQUEEZE = re.compile(r"\s{2,}|[^\S ]|(\S)\1{2,}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 
 
@@ -123,7 +124,9 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
         return [lowered[i] for i in kept], kept
     chars: list[str] = []
     offsets: list[int] = []
-    emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)}
+    # every emoji lies above Latin-1 but for two signs; most texts need no emoji search
+    maybe_emoji = any(c > "\u2000" or c in "\u00a9\u00ae" for c in text)
+    emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)} if maybe_emoji else {}
     i = 0
     while i < len(text):
         found = emoji_at.get(i)
@@ -212,25 +215,19 @@ def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]
 def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
     """Collapse runs of three or more of one character to one ("haaaate" -> "hate"), and any
     run of white space to one space."""
-    if not _RUNS.search("".join(chars)):
+    text = "".join(chars)
+    if not _RUNS.search(text):
         return chars, offsets
     out_c: list[str] = []
     out_o: list[int] = []
-    i = 0
-    while i < len(chars):
-        j = i
-        if chars[i].isspace():
-            while j < len(chars) and chars[j].isspace():
-                j += 1
-            out_c.append(" ")
-            out_o.append(offsets[i])
-            i = j
-            continue
-        while j < len(chars) and chars[j] == chars[i]:
-            j += 1
-        run = j - i
-        keep = 1 if run >= 3 else run
-        out_c.extend(chars[i : i + keep])
-        out_o.extend(offsets[i : i + keep])
-        i = j
+    last = 0
+    for match in _SQUEEZE.finditer(text):
+        start, end = match.span()
+        out_c.extend(chars[last:start])
+        out_o.extend(offsets[last:start])
+        out_c.append(" " if text[start].isspace() else chars[start])
+        out_o.append(offsets[start])
+        last = end
+    out_c.extend(chars[last:])
+    out_o.extend(offsets[last:])
     return out_c, out_o
