@@ -239,13 +239,13 @@ def redteam_cmd(
         return
     table = Table(
         "scenario",
-        "attack posts",
+        "attacks",
         "published",
         "review",
         "rejected",
-        "published, breaker off",
-        "harmless held",
-        "harmless held, breaker off",
+        "no breaker:\npublished",
+        "harmless\nheld",
+        "no breaker:\nheld",
         "breaker",
         title="happybot red team (dry-run)",
     )
