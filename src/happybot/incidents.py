@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from happybot.errors import HappybotError
 from happybot.models import Incident
 from happybot.store.db import Store
 from happybot.store.schema import IncidentRow
@@ -29,8 +30,6 @@ def close_incident(store: Store, incident_id: int, actor: str, note: str = "") -
     with store.transaction() as session:
         row = session.get(IncidentRow, incident_id)
         if row is None:
-            from happybot.errors import HappybotError
-
             raise HappybotError(f"there is no incident {incident_id}")
         row.closed_at = store.clock()
         store.record(session, "incident-closed", actor, f"incident:{row.id}", note=note)

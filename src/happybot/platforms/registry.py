@@ -45,7 +45,8 @@ def open_platform(
     now: datetime | None = None,
     size: int = 200,
 ) -> Platform:
-    """The campaign's platform. Only dry-run exists so far; real networks plug in here."""
+    """The campaign's platform. `dry_run` forces the dry-run platform whatever the campaign's
+    `platform.kind`; dry-run is the only kind so far, and real networks plug in here."""
     if source is not None:
         src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
     else:
