@@ -199,3 +199,19 @@ def test_screen_file_with_a_corpus_sees_a_passage_fed_across_posts(workdir: Path
     # without the corpus the same stream passes
     plain = [json.loads(x) for x in cli("screen", "--file", str(posts), "--json").splitlines()]
     assert plain[2]["verdict"] == "publish"
+
+
+def test_incidents_can_be_listed_and_closed(workdir: Path) -> None:
+    from happybot.config import audit_key
+    from happybot.incidents import open_incident
+    from happybot.store.db import Store
+
+    url = f"sqlite:///{workdir / 'hb.db'}"
+    store = Store.open(url, audit_key(url))
+    open_incident(store, "author-rejects", "@troll had 5 posts rejected", "circuit-breaker")
+    store.close()
+    (listed,) = [json.loads(x) for x in cli("incidents", "list", "--json").splitlines()]
+    assert listed["kind"] == "author-rejects"
+    assert "closed" in cli("incidents", "close", str(listed["id"]), "--by", "alice")
+    assert cli("incidents", "list", "--json") == ""
+    assert json.loads(cli("audit", "verify", "--json"))["ok"] is True

@@ -16,6 +16,7 @@ from happybot import review as review_actions
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
 from happybot.config import default_actor
 from happybot.errors import HappybotError
+from happybot.incidents import close_incident, open_incidents
 from happybot.models import Mode
 from happybot.modes import current_mode, set_mode
 from happybot.platforms.registry import open_platform
@@ -229,3 +230,54 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+incidents_app = typer.Typer(
+    help="Incidents the circuit breaker (or a person) opened.", no_args_is_help=True
+)
+app.add_typer(incidents_app, name="incidents")
+
+
+@incidents_app.command("list")
+def incidents_list(
+    campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The open incidents."""
+    store = open_store(db, campaign_from(campaign_path))
+    found = open_incidents(store)
+    if as_json:
+        for i in found:
+            print(
+                json.dumps(
+                    {
+                        "id": i.id,
+                        "kind": i.kind,
+                        "summary": i.summary,
+                        "opened_at": i.opened_at.isoformat(),
+                    }
+                )
+            )
+        return
+    if not found:
+        out.print("no open incident")
+    for i in found:
+        out.print(
+            f"[red]incident {i.id}[/] ({i.kind}, opened {i.opened_at:%Y-%m-%d %H:%M} UTC): "
+            f"{escape(i.summary)}"
+        )
+
+
+@incidents_app.command("close")
+def incidents_close(
+    incident_id: int,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Close an incident once people have looked (the mode stays as it is: change it with
+    `happybot mode`)."""
+    store = open_store(db, campaign_from(campaign_path))
+    close_incident(store, incident_id, by or default_actor(), reason)
+    mode = current_mode(store)
+    out.print(f"incident {incident_id} closed; the mode is still {mode.value if mode else 'unset'}")
