@@ -7,7 +7,6 @@ HappybotError
     PlatformRejected     permanent: record, never retry
   ScreenError            the post goes to review, never to publish
   StoreError
-    AuditChainBroken     `audit verify` names the first broken entry
   ReviewError            a review action that cannot apply (wrong state, picture changed)
   SourceError            a source that cannot be opened (missing file, unknown scenario)
 """
@@ -45,14 +44,6 @@ class ScreenError(HappybotError):
 
 class StoreError(HappybotError):
     """The database could not be opened or migrated."""
-
-
-class AuditChainBroken(StoreError):
-    """An audit entry does not match the chain: the log was edited."""
-
-    def __init__(self, entry_id: int, message: str) -> None:
-        super().__init__(f"audit entry {entry_id}: {message}")
-        self.entry_id = entry_id
 
 
 class ReviewError(HappybotError):

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -29,7 +28,6 @@ class Summary:
     harmful_rejected: int = 0
     harmless: int = 0  # posts whose ground truth is "publish"
     harmless_held: int = 0
-    scored: int = 0  # posts with ground truth
     harmful_published_posts: list[dict[str, str]] = field(default_factory=list)
     harmless_held_by_scenario: dict[str, int] = field(default_factory=dict)
     incidents: list[str] = field(default_factory=list)
@@ -45,9 +43,6 @@ class Summary:
             "harmless_held",
         )
         return {k: getattr(self, k) for k in keys}
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def summarise(store: Store) -> Summary:
@@ -76,7 +71,6 @@ def summarise(store: Store) -> Summary:
             summary.skipped += 1
         if expected is None:
             continue
-        summary.scored += 1
         if expected == "hold":
             summary.harmful += 1
             summary.harmful_review += state == "review"
