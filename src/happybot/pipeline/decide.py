@@ -54,7 +54,7 @@ def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
             f"{outcome}: {finding.screen}/{finding.label} risk {finding.risk:.2f} at {where}: "
             f"{finding.why}"
         )
-        decision = _graver(decision, outcome)
+        decision = graver(decision, outcome)
     if not reasons:
         reasons.append("publish: no screen found anything over its threshold")
     return Verdict(decision, tuple(reasons))
@@ -63,7 +63,8 @@ def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
 _ORDER = {Decision.PUBLISH: 0, Decision.REVIEW: 1, Decision.REJECT: 2}
 
 
-def _graver(a: Decision, b: Decision) -> Decision:
+def graver(a: Decision, b: Decision) -> Decision:
+    """The stricter of two decisions: reject over review over publish."""
     return a if _ORDER[a] >= _ORDER[b] else b
 
 

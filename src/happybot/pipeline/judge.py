@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
-from happybot.pipeline.decide import Policy, decide
+from happybot.pipeline.decide import Policy, decide, graver
 from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.render import render
@@ -75,13 +75,10 @@ def judge(
     )
 
 
-_ORDER = [Decision.PUBLISH, Decision.REVIEW, Decision.REJECT]
-
-
 def _combine(first: Verdict, second: Verdict | None) -> Verdict:
     if second is None or second.decision is Decision.PUBLISH:
         return first
-    decision = max(first.decision, second.decision, key=_ORDER.index)
+    decision = graver(first.decision, second.decision)
     reasons = [r for r in first.reasons if not r.startswith("publish:")]
     reasons += [f"output screen: {r}" for r in second.reasons]
     return Verdict(decision, tuple(reasons))

@@ -24,7 +24,7 @@ class LinksScreen:
     name = "links"
 
     def __init__(self, campaign: Campaign | None = None) -> None:
-        self.campaign = campaign
+        pass  # nothing to configure yet; screens are built with the campaign
 
     def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
         results = []
