@@ -104,6 +104,7 @@ class Behaviour(_Model):
     max_posts_per_hour: Annotated[int, Field(ge=1)] = 4
     duplicate_similarity: Unit = 0.6
     duplicate_authors: Annotated[int, Field(ge=2)] = 3
+    duplicate_minutes: Annotated[float, Field(gt=0, le=60)] = 3
     author_rejects_limit: Annotated[int, Field(ge=1)] = 3
     burst_posts: Annotated[int, Field(ge=2)] = 40
     burst_minutes: Annotated[float, Field(gt=0)] = 5

@@ -13,6 +13,27 @@ from happybot.platforms.base import Incoming
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.replay import parse_line
 
+# everyday grumbles, all different: near-duplicates from several accounts at once would be a
+# coordinated group
+GRUMBLES = [
+    "my train is late again",
+    "it has rained all week",
+    "Monday came round far too fast",
+    "exam tomorrow and I remember nothing",
+    "the coffee machine at work broke",
+    "my umbrella flipped inside out",
+    "the wifi died in the middle of a call",
+    "burnt toast set off the smoke alarm",
+    "the bus drove straight past my stop",
+    "phone on two percent, charger at home",
+    "flight delayed by three hours",
+    "stepped in a puddle with new shoes",
+    "the printer jammed before the deadline",
+    "traffic has not moved in forty minutes",
+    "lost a glove on the walk in",
+    "neighbours drilling since seven",
+]
+
 
 def line(pid: str, text: str, handle: str = "alex.example", age_days: int = 400, **kw: Any) -> str:
     author = {"handle": handle, "created_at": "2025-01-01T00:00:00+00:00", "posts": 300}

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from happybot.models import Finding, Mode, Trigger
+from happybot.models import Decision, Finding, Mode, Trigger
 from happybot.modes import set_mode
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import ScreenContext, load_screens
-from happybot.store import audit
+from happybot.store import audit, queries
 from happybot.store.db import Store
-from happybot.store.schema import DeadLetterRow, GroundTruthRow, OutboxRow, PostRow
+from happybot.store.schema import DeadLetterRow, FindingRow, GroundTruthRow, OutboxRow, PostRow
 from happybot.testing import make_campaign
 from tests.conftest import Clock
-from tests.pipeline.helpers import CrashingPlatform, ListSource, line
+from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
 
 CAMPAIGN = make_campaign(publish_delay_seconds=0)
 TAG = "#MakeItHappy"
@@ -29,7 +29,7 @@ def traffic(n: int = 12) -> list[str]:
     return [
         line(
             f"p{i}",
-            f"my train number {i} is late again {TAG}",
+            f"{GRUMBLES[i]} {TAG}",
             handle=f"user{i}.example",
             expected="publish",
         )
@@ -282,6 +282,16 @@ def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
     assert [got[f"replay:g{i}"] for i in range(3)] == ["review"] * 3
     assert got["replay:p0"] == "published" and stats.published == 1
     assert clock.now >= datetime(2026, 11, 1, 12, 2, tzinfo=UTC)  # it waited out the delay
+    # the reviewer sees why a post that passed every screen waits for them
+    with store.transaction() as session:
+        first = session.execute(
+            select(PostRow.id).where(PostRow.trigger_key == "replay:g0")
+        ).scalar_one()
+        decision = queries.latest_decision(session, first)
+        labels = session.execute(select(FindingRow.label).where(FindingRow.post_id == first))
+        assert "coordination" in labels.scalars().all()
+    assert decision is not None and decision[0] is Decision.REVIEW
+    assert "@g2.example" in decision[1][0]
 
 
 def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from happybot.models import Decision
 from happybot.pipeline.decide import decide, policy_from_campaign
 from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext
-from happybot.screens.behaviour import BehaviourScreen
+from happybot.screens.behaviour import BehaviourScreen, similarity
 from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
 
 CAMPAIGN = make_campaign()
@@ -41,10 +41,10 @@ def test_replying_for_someone_else_is_normal() -> None:
     assert run(make_trigger("#MakeItHappy cheer up", parent=parent))[1] is Decision.PUBLISH
 
 
-def _history(*posts: tuple[str, str, str]) -> MemoryHistory:
+def _history(*posts: tuple[str, str, str], minutes_ago: float = 5) -> MemoryHistory:
     history = MemoryHistory()
     for key, author, text in posts:
-        history.add(RecentPost(key, author, text, NOW - timedelta(minutes=5)))
+        history.add(RecentPost(key, author, text, NOW - timedelta(minutes=minutes_ago)))
     return history
 
 
@@ -55,20 +55,36 @@ def test_an_author_posting_too_often_goes_to_review() -> None:
 
 
 def test_near_duplicates_from_several_accounts_are_a_coordinated_group() -> None:
-    history = _history(
-        ("k1", "a.example", "send them all back where they came from makeithappy"),
-        ("k2", "b.example", "send them all back to where they came from makeithappy"),
+    group = (
+        ("k1", "a.example", "send them all back to where they came from! #makeithappy"),
+        ("k2", "b.example", "send them back where they came from, all of them #makeithappy"),
     )
-    labels, decision = run(
-        make_trigger("Send them ALL back where they came from #MakeItHappy"), history
-    )
+    trigger = make_trigger("Send them ALL back where they came from #MakeItHappy")
+    labels, decision = run(trigger, _history(*group, minutes_ago=1))
     assert "coordination" in labels and decision is Decision.REVIEW
+    # people who are not coordinated say the same thing within the hour, not within minutes
+    assert "coordination" not in run(trigger, _history(*group, minutes_ago=20))[0]
     # the same words from the same account twice is not a group
-    single = _history(("k1", "alex.example", "send them all back where they came from makeithappy"))
+    single = _history(
+        ("k1", "alex.example", "send them all back where they came from"), minutes_ago=1
+    )
     assert (
         "coordination"
         not in run(make_trigger("Send them all back where they came from"), single)[0]
     )
+
+
+def test_the_campaign_hashtag_does_not_make_posts_alike() -> None:
+    history = _history(
+        ("k1", "a.example", "my train is late #makeithappy"),
+        ("k2", "b.example", "exam tomorrow #makeithappy"),
+        minutes_ago=1,
+    )
+    assert "coordination" not in run(make_trigger("the rain again #MakeItHappy"), history)[0]
+    assert similarity("my train is late #makeithappy", "the rain #makeithappy") == 0.0
+    moved = "send them back where they came from, all of them"
+    assert similarity("send them all back where they came from", moved) >= 0.6
+    assert similarity("my train was late", "my bus was late") < 0.6
 
 
 def test_an_author_with_rejected_posts_is_rejected() -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from happybot.breaker import CircuitBreaker
 from happybot.errors import PlatformError
-from happybot.models import Decision, Finding, Trigger
+from happybot.models import Decision, Finding, Target, Trigger, Verdict
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.normalize import normalize
@@ -351,6 +351,20 @@ class Pipeline:
         for member, outbox in queued:
             if similarity(member.canonical_text, post.canonical_text) >= threshold:
                 member.state, outbox.state = "review", "held"
+                # the reviewer sees why a post that passed every screen waits for them
+                why = (
+                    f"held back before publishing: @{post.author_handle} and others posted "
+                    "near-duplicates of it moments later, a coordinated group"
+                )
+                finding = Finding("behaviour", "coordination", 0.7, Target.POST, None, why)
+                queries.save_findings(session, member.id, "input", [finding])
+                queries.save_decision(
+                    session,
+                    member.id,
+                    "final",
+                    Verdict(Decision.REVIEW, (why,)),
+                    self.store.clock(),
+                )
                 self.store.record(
                     session,
                     "held-back",
