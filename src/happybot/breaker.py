@@ -1,9 +1,13 @@
 """The circuit breaker: when the window shows an attack under way, stop autopilot.
 
-It watches a sliding window of the store: posts held, one author's rejects, posts found to be
-part of a coordinated group. When one crosses its threshold it drops the campaign to copilot
-(it can only tighten, never loosen), opens an incident and alerts people. It does not trip again
-for a kind of incident that is still open.
+It watches a sliding window of the store and answers in two steps. When the screens are holding
+an attack by themselves (one account whose posts keep being rejected, a small coordinated
+group) it opens an incident and alerts people, and the campaign goes on: a breaker that stops
+every happy reply because one troll posted five slurs would hand every troll an off switch.
+When the attack is more than one account or bigger than the screens should carry alone (many
+posts held, several accounts rejected over and over, a raid of coordinated posts) it drops the
+campaign to copilot as well. It can only tighten, never loosen, and it does not open a second
+incident of a kind that is still open.
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ ACTOR = "circuit-breaker"
 
 @dataclass(frozen=True)
 class Trip:
-    kind: str  # flagged-posts | author-rejects | coordination
+    kind: (
+        str  # flagged-posts | rejected-authors | coordination-raid | author-rejects | coordination
+    )
     summary: str
+    copilot: bool  # False: incident and alert only
 
 
 class CircuitBreaker:
@@ -43,23 +50,31 @@ class CircuitBreaker:
         self.campaign = campaign
         self.settings = campaign.breaker
 
-    def check(self) -> Incident | None:
-        """Look at the window; trip when a threshold is crossed. Returns the new incident."""
+    def check(self) -> list[Incident]:
+        """Look at the window; act on every threshold crossed. Returns the new incidents."""
         if not self.settings.enabled:
-            return None
-        trip = self._crossed()
-        if trip is None or any(i.kind == trip.kind for i in open_incidents(self.store)):
-            return None
-        previous = set_mode(self.store, Mode.COPILOT, ACTOR, trip.summary, tighten_only=True)
-        incident = open_incident(self.store, trip.kind, trip.summary, ACTOR)
-        log.warning("circuit breaker: %s (mode was %s)", trip.summary, previous)
-        self._alert(incident, previous)
-        return incident
+            return []
+        opened = []
+        open_kinds = {i.kind for i in open_incidents(self.store)}
+        for trip in self._crossed():
+            if trip.kind in open_kinds:
+                continue
+            previous = None
+            if trip.copilot:
+                previous = set_mode(
+                    self.store, Mode.COPILOT, ACTOR, trip.summary, tighten_only=True
+                )
+            incident = open_incident(self.store, trip.kind, trip.summary, ACTOR)
+            log.warning("circuit breaker: %s", trip.summary)
+            self._alert(incident, trip, previous)
+            opened.append(incident)
+        return opened
 
-    def _crossed(self) -> Trip | None:
+    def _crossed(self) -> list[Trip]:
         s = self.settings
         since = self.store.clock() - timedelta(minutes=s.window_minutes)
         window = f"within {s.window_minutes:g} minutes"
+        trips = []
         with self.store.transaction() as session:
             held = session.execute(
                 select(func.count())
@@ -67,40 +82,79 @@ class CircuitBreaker:
                 .where(PostRow.received_at >= since, PostRow.state.in_(("review", "rejected")))
             ).scalar_one()
             if held >= s.flagged_posts:
-                return Trip("flagged-posts", f"{held} posts held {window}")
-            worst = session.execute(
+                trips.append(Trip("flagged-posts", f"{held} posts held {window}", True))
+            rejected = session.execute(
                 select(PostRow.author_handle, func.count().label("n"))
                 .where(PostRow.received_at >= since, PostRow.state == "rejected")
                 .group_by(PostRow.author_handle)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).first()
-            if worst is not None and worst[1] >= s.author_rejects:
-                return Trip("author-rejects", f"@{worst[0]} had {worst[1]} posts rejected {window}")
+                .having(func.count() >= s.author_rejects)
+                .order_by(func.count().desc(), PostRow.author_handle)
+            ).all()
+            handles = ", ".join(f"@{h} ({n})" for h, n in rejected[:5])
+            if len(rejected) >= s.rejected_authors:
+                trips.append(
+                    Trip(
+                        "rejected-authors",
+                        f"{len(rejected)} accounts had {s.author_rejects} or more posts rejected "
+                        f"{window}: {handles}",
+                        True,
+                    )
+                )
+            elif rejected:
+                trips.append(
+                    Trip(
+                        "author-rejects",
+                        f"{handles} posts rejected {window}; the screens reject every further "
+                        "post of that account",
+                        False,
+                    )
+                )
             coordinated = session.execute(
                 select(func.count(func.distinct(FindingRow.post_id)))
                 .join(PostRow, PostRow.id == FindingRow.post_id)
                 .where(PostRow.received_at >= since, FindingRow.label == "coordination")
             ).scalar_one()
-            if coordinated >= s.coordination_posts:
-                return Trip("coordination", f"{coordinated} posts of a coordinated group {window}")
-        return None
+            if coordinated >= s.coordination_raid_posts:
+                trips.append(
+                    Trip(
+                        "coordination-raid",
+                        f"{coordinated} posts of coordinated groups {window}",
+                        True,
+                    )
+                )
+            elif coordinated >= s.coordination_posts:
+                trips.append(
+                    Trip(
+                        "coordination",
+                        f"{coordinated} posts of a coordinated group {window}; they and the "
+                        "group's queued replies wait for people",
+                        False,
+                    )
+                )
+        return trips
 
-    def _alert(self, incident: Incident, previous: Mode | None) -> None:
+    def _alert(self, incident: Incident, trip: Trip, previous: Mode | None) -> None:
         """Slack-compatible JSON to the campaign's webhook. A failed alert is logged and
         audited; it never stops the breaker."""
         url = self.campaign.alerts.webhook_url()
         if not url:
             return
+        if trip.copilot:
+            consequence = (
+                f"The campaign is now in copilot (was {previous.value if previous else 'unset'}): "
+                "every reply waits for a person."
+            )
+        else:
+            consequence = "The campaign goes on; the screens are holding it. Please take a look."
         body = {
             "text": f":rotating_light: happybot {self.campaign.hashtag}: {incident.summary}. "
-            f"The campaign is now in copilot (was {previous.value if previous else 'unset'}): "
-            f"every reply waits for a person. Incident {incident.id}.",
+            f"{consequence} Incident {incident.id}.",
             "incident": {
                 "id": incident.id,
                 "kind": incident.kind,
                 "summary": incident.summary,
                 "opened_at": incident.opened_at.isoformat(),
+                "copilot": trip.copilot,
             },
         }
         request = urllib.request.Request(

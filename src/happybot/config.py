@@ -115,7 +115,9 @@ class Breaker(_Model):
     window_minutes: Annotated[float, Field(gt=0)] = 10
     flagged_posts: Annotated[int, Field(ge=1)] = 25
     author_rejects: Annotated[int, Field(ge=1)] = 5
+    rejected_authors: Annotated[int, Field(ge=1)] = 2
     coordination_posts: Annotated[int, Field(ge=1)] = 3
+    coordination_raid_posts: Annotated[int, Field(ge=1)] = 12
 
 
 class Alerts(_Model):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -294,16 +295,12 @@ def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
     assert "@g2.example" in decision[1][0]
 
 
-def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _webhook(monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict[str, Any]], Callable[[], None]]:
+    """A real local HTTP server taking the Slack-style alerts; returns them and a stopper."""
     import http.server
     import threading
 
-    from happybot.incidents import open_incidents
-    from happybot.modes import current_mode
-
-    received: list[dict[str, object]] = []
+    received: list[dict[str, Any]] = []
 
     class Hook(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -318,20 +315,64 @@ def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
     server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("HAPPYBOT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
-    campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
-    fresh = {"id": "parent", "text": "a line", "author": {"handle": "troll.example"}}
-    attack = [
-        line(f"a{i}", TAG, handle="troll.example", age_days=0, reply_to={**fresh, "id": f"line{i}"})
-        for i in range(4)
+    return received, server.shutdown
+
+
+def _self_replies(handle: str, n: int) -> list[str]:
+    """The historical hijack: a fresh account replying to its own lines with the hashtag."""
+    fresh = {"id": "parent", "text": "a line", "author": {"handle": handle}}
+    return [
+        line(
+            f"{handle}-{i}",
+            TAG,
+            handle=handle,
+            age_days=0,
+            reply_to={**fresh, "id": f"{handle}{i}"},
+        )
+        for i in range(n)
     ]
-    platform = CrashingPlatform(ListSource([*attack, *traffic(2)]), tmp_path / "out")
+
+
+def test_one_account_rejected_over_and_over_opens_an_incident_and_alerts_but_the_campaign_goes_on(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from happybot.incidents import open_incidents
+    from happybot.modes import current_mode
+
+    received, stop = _webhook(monkeypatch)
+    campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
+    platform = CrashingPlatform(
+        ListSource([*_self_replies("troll.example", 4), *traffic(2)]), tmp_path / "out"
+    )
     pipeline(store, platform, campaign).run()
-    server.shutdown()
-    assert current_mode(store) is Mode.COPILOT
+    stop()
     (incident,) = open_incidents(store)
     assert incident.kind == "author-rejects" and "troll.example" in incident.summary
-    assert len(received) == 1 and "copilot" in str(received[0]["text"])
-    assert received[0]["incident"]["kind"] == "author-rejects"  # type: ignore[index]
+    assert len(received) == 1 and "goes on" in str(received[0]["text"])
+    assert received[0]["incident"]["copilot"] is False
+    # the screens held the troll; everyone else still gets their happy reply
+    assert current_mode(store) is Mode.AUTOPILOT and platform.writes == 2
+
+
+def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from happybot.incidents import open_incidents
+    from happybot.modes import current_mode
+
+    received, stop = _webhook(monkeypatch)
+    campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
+    # the attacker switches to a second fresh account: more than the screens should carry alone
+    attack = [*_self_replies("troll.example", 3), *_self_replies("troll2.example", 3)]
+    platform = CrashingPlatform(ListSource([*attack, *traffic(2)]), tmp_path / "out")
+    pipeline(store, platform, campaign).run()
+    stop()
+    assert current_mode(store) is Mode.COPILOT
+    kinds = {i.kind: i for i in open_incidents(store)}
+    assert set(kinds) == {"author-rejects", "rejected-authors"}
+    assert "troll2.example" in kinds["rejected-authors"].summary
+    copilot = [r for r in received if r["incident"]["kind"] == "rejected-authors"]
+    assert len(received) == 2 and len(copilot) == 1 and "copilot" in str(copilot[0]["text"])
     assert platform.writes == 0  # the ordinary posts after it wait for people
     with store.transaction() as session:
         assert audit.verify(session, store.audit_key).ok

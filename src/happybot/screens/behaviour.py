@@ -8,6 +8,7 @@ age unknown) count as risky, never as safe.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from datetime import timedelta
@@ -153,7 +154,7 @@ def similarity(a: str, b: str) -> float:
 def _shingles(text: str) -> tuple[frozenset[str], frozenset[str]]:
     # cached: every post is compared with every recent post of the window
     words = _WORD.findall(text)
-    return frozenset(words), frozenset(f"{x} {y}" for x, y in zip(words, words[1:], strict=False))
+    return frozenset(words), frozenset(f"{x} {y}" for x, y in itertools.pairwise(words))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
