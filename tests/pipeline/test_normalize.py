@@ -77,3 +77,43 @@ def test_the_ascii_fast_path_folds_like_the_general_one(text: str) -> None:
     fast = module._fold(text)
     general = module._fold(text + "é")  # any non-ASCII character takes the general path
     assert fast[0] == general[0][:-1] and fast[1] == general[1][:-1]
+
+
+# emoji sequences (keycaps, ZWJ families, flags, skin tones, tags) mixed with ASCII and accents
+_EMOJI_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "1\ufe0f\u20e3",
+            "#\u20e3",
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+            "\U0001f1ec\U0001f1e7",
+            "\U0001f44d\U0001f3fd",
+            "\u2764\ufe0f",
+            "\u00a9",
+            "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+            "a",
+            "1",
+            "#",
+            " ",
+            "\u00e9",
+            "\u201c",
+            "\u200d",
+            "\ufe0f",
+            "\u20e3",
+            "\U0001f600",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(_EMOJI_TEXT)
+def test_searching_only_non_ascii_runs_finds_the_emoji_a_whole_text_search_finds(
+    text: str,
+) -> None:
+    import emoji
+
+    from happybot.pipeline.normalize import _emoji_at
+
+    whole = {e["match_start"]: (e["emoji"], e["match_end"]) for e in emoji.emoji_list(text)}
+    assert _emoji_at(text) == whole

@@ -91,6 +91,28 @@ def _fold_char(char: str) -> str:
     return "".join(p for p in out if not unicodedata.category(p).startswith("M"))
 
 
+# a character every emoji sequence holds: its first, or for keycaps ("1️⃣", which begin with an
+# ASCII digit) the enclosing keycap mark
+_EMOJI_STARTS = frozenset(e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()) | {"\u20e3"}
+_EMOJI_RUN = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
+
+
+def _emoji_at(text: str) -> dict[int, tuple[str, int]]:
+    """Where each emoji starts: its sequence and where it ends.
+
+    The emoji search reads every character it is given, slowly; an emoji sequence holds no ASCII
+    but a keycap's first character, so only runs of other characters are searched (a post is
+    mostly ASCII with an emoji or two)."""
+    found: dict[int, tuple[str, int]] = {}
+    for run in _EMOJI_RUN.finditer(text):
+        chunk = run.group()
+        if _EMOJI_STARTS.isdisjoint(chunk):
+            continue  # accented letters, curly quotes, dashes
+        for e in emoji.emoji_list(chunk):
+            found[run.start() + e["match_start"]] = (e["emoji"], run.start() + e["match_end"])
+    return found
+
+
 def _is_invisible(char: str) -> bool:
     # Cf: zero-width spaces and joiners, bidi controls, soft hyphens; Cc except whitespace
     category = unicodedata.category(char)
@@ -124,18 +146,17 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
         return [lowered[i] for i in kept], kept
     chars: list[str] = []
     offsets: list[int] = []
-    # every emoji lies above Latin-1 but for two signs; most texts need no emoji search
-    maybe_emoji = any(c > "\u2000" or c in "\u00a9\u00ae" for c in text)
-    emoji_at = {e["match_start"]: e for e in emoji.emoji_list(text)} if maybe_emoji else {}
+    emoji_at = _emoji_at(text)
     i = 0
     while i < len(text):
         found = emoji_at.get(i)
         if found is not None:
-            name = emoji.demojize(found["emoji"], delimiters=(" ", " ")).replace("_", " ").lower()
+            sequence, end = found
+            name = emoji.demojize(sequence, delimiters=(" ", " ")).replace("_", " ").lower()
             for char in name:
                 chars.append(char)
                 offsets.append(i)
-            i = found["match_end"]
+            i = end
             continue
         char = text[i]
         if not _is_invisible(char):

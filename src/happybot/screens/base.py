@@ -35,7 +35,9 @@ class RecentPost:
 class History(Protocol):
     """What the store knows about earlier posts. Never includes ground truth."""
 
-    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int: ...
+    def posts_by_author(
+        self, handle: str, since: datetime, before_key: str
+    ) -> Sequence[RecentPost]: ...
 
     def rejected_by_author(self, handle: str) -> int: ...
 
@@ -45,8 +47,10 @@ class History(Protocol):
 class EmptyHistory:
     """No earlier posts: `happybot screen` on one text, and unit tests."""
 
-    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
-        return 0
+    def posts_by_author(
+        self, handle: str, since: datetime, before_key: str
+    ) -> Sequence[RecentPost]:
+        return ()
 
     def rejected_by_author(self, handle: str) -> int:
         return 0
@@ -104,9 +108,13 @@ class MemoryHistory:
         self._times: list[datetime] = []
         self._order: dict[str, int] = {}
         self._rejected: dict[str, int] = {}
+        # positions in _posts of each author's posts: a per-author question must not read
+        # everyone's posts of the hour
+        self._by_author: dict[str, list[int]] = {}
 
     def add(self, post: RecentPost) -> None:
         self._order.setdefault(post.trigger_key, len(self._posts))
+        self._by_author.setdefault(post.author.lower(), []).append(len(self._posts))
         self._posts.append(post)
         # a file's times may run backwards; the index must not
         last = self._times[-1] if self._times else post.received_at
@@ -123,8 +131,16 @@ class MemoryHistory:
         start = bisect.bisect_left(self._times, since, 0, end)
         return self._posts[start:end]
 
-    def posts_by_author(self, handle: str, since: datetime, before_key: str) -> int:
-        return sum(p.author.lower() == handle.lower() for p in self._before(before_key, since))
+    def posts_by_author(
+        self, handle: str, since: datetime, before_key: str
+    ) -> Sequence[RecentPost]:
+        """The author's posts since `since` and before `before_key`, newest first."""
+        positions = self._by_author.get(handle.lower(), [])
+        end = self._order.get(before_key, len(self._posts))
+        start = bisect.bisect_left(self._times, since, 0, end)
+        first = bisect.bisect_left(positions, start)
+        last = bisect.bisect_left(positions, end)
+        return [self._posts[i] for i in reversed(positions[first:last])]
 
     def rejected_by_author(self, handle: str) -> int:
         return self._rejected.get(handle.lower(), 0)

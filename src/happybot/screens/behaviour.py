@@ -83,7 +83,7 @@ class BehaviourScreen:
             )
 
         since = ctx.now - WINDOW
-        count = ctx.history.posts_by_author(author.handle, since, trigger.key)
+        count = len(ctx.history.posts_by_author(author.handle, since, trigger.key))
         if count >= s.max_posts_per_hour:
             add(
                 "author-rate",

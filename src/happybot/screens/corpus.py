@@ -45,7 +45,7 @@ NEAR_SHARE = 0.55  # of the post's word pairs found in one window (or line) of t
 NEAR_MIN_PAIRS = 5
 SPLIT_POSTS = 5  # an author's recent posts joined for the split check
 SPLIT_WINDOW = timedelta(hours=1)
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 # words, but not hashtags or mentions: "#makeithappy" between the lines of a passage must not
 # break it
 # drawn once: making them is most of the cost of a MinHash of a short post
@@ -68,6 +68,9 @@ class CorpusIndex:
     key: str
     shingles: dict[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
     windows: list[tuple[str, int, frozenset[str]]] = field(default_factory=list)
+    # every word pair of the corpus: a post sharing fewer than NEAR_MIN_PAIRS with all of it
+    # cannot share them with one window, and needs no MinHash (most posts: the cheap answer)
+    all_pairs: frozenset[str] = frozenset()
     lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(LSH_THRESHOLD, NUM_PERM))
 
     @classmethod
@@ -91,6 +94,7 @@ class CorpusIndex:
                     index.windows.append(
                         (path.name, chunk[0][1], frozenset(pairs([w for w, _ in chunk])))
                     )
+        index.all_pairs = frozenset().union(*(w[2] for w in index.windows))
         hashes = MinHash.bulk(
             [[p.encode() for p in w[2]] for w in index.windows], num_perm=NUM_PERM
         )
@@ -110,7 +114,7 @@ class CorpusIndex:
     def near(self, words: Sequence[str]) -> tuple[float, tuple[str, int]] | None:
         """The best share of the post's word pairs found in one window, when it is high."""
         mine = pairs(words)
-        if len(mine) < NEAR_MIN_PAIRS:
+        if len(mine) < NEAR_MIN_PAIRS or len(mine & self.all_pairs) < NEAR_MIN_PAIRS:
             return None
         query = MinHash(
             num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
@@ -205,11 +209,11 @@ class CorpusScreen:
 
     def _split(self, index: CorpusIndex, trigger: Trigger, ctx: ScreenContext) -> list[Finding]:
         """A passage fed a few words per post: join the author's recent posts with this one."""
-        author = trigger.post.author.handle.lower()
         earlier = [
             p.canonical_text
-            for p in ctx.history.recent_posts(ctx.now - SPLIT_WINDOW, trigger.key)
-            if p.author.lower() == author
+            for p in ctx.history.posts_by_author(
+                trigger.post.author.handle, ctx.now - SPLIT_WINDOW, trigger.key
+            )
         ][:SPLIT_POSTS]
         if not earlier:
             return []
