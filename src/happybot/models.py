@@ -103,19 +103,19 @@ class Trigger:
 
     def texts(self) -> list[tuple[Target, str]]:
         """Every attacker-controlled text of this trigger, each with its target."""
-        out = []
-        for target in (
-            Target.POST,
-            Target.HANDLE,
-            Target.DISPLAY_NAME,
-            Target.PARENT,
-            Target.PARENT_HANDLE,
-            Target.PARENT_DISPLAY_NAME,
-        ):
-            text = self.text_of(target)
-            if text:
-                out.append((target, text))
-        return out
+        author, parent = self.post.author, self.parent
+        every = [
+            (Target.POST, self.post.text),
+            (Target.HANDLE, author.handle),
+            (Target.DISPLAY_NAME, author.display_name),
+        ]
+        if parent is not None:
+            every += [
+                (Target.PARENT, parent.text),
+                (Target.PARENT_HANDLE, parent.author.handle),
+                (Target.PARENT_DISPLAY_NAME, parent.author.display_name),
+            ]
+        return [(target, text) for target, text in every if text]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default, sort_keys=True)

@@ -94,6 +94,7 @@ def _fold_char(char: str) -> str:
 # a character every emoji sequence holds: its first, or for keycaps ("1️⃣", which begin with an
 # ASCII digit) the enclosing keycap mark
 _EMOJI_STARTS = frozenset(e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()) | {"\u20e3"}
+_ASCII_CONTROL = re.compile(r"[^\x20-\x7e\n\t\r]")
 _EMOJI_RUN = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
 
 
@@ -122,27 +123,44 @@ def _is_invisible(char: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> Normalized:
     """The canonical form of `text`. Pure and total: any string in, never raises."""
-    chars, offsets = _fold(text)
-    return _finish(text, chars, offsets, _LEET)
+    chars, offsets = _folded(text)
+    return _finish(text, list(chars), list(offsets), _LEET)
 
 
-def readings(text: str) -> list[Normalized]:
+@functools.lru_cache(maxsize=8192)
+def readings(text: str) -> tuple[Normalized, ...]:
     """The canonical form, plus the other readings of ambiguous leetspeak ("1" as "l" instead
     of "i": "s1ut"), for screens that must not miss either."""
     first = normalize(text)
     if not _AMBIGUOUS.intersection(text):
-        return [first]
-    other = _fold(text)
-    second = _finish(text, other[0], other[1], _LEET_OTHER)
-    return [first] if second.text == first.text else [first, second]
+        return (first,)
+    chars, offsets = _folded(text)
+    second = _finish(text, list(chars), list(offsets), _LEET_OTHER)
+    return (first,) if second.text == first.text else (first, second)
+
+
+def clear_caches() -> None:
+    """Forget every text seen (benchmarks measure the cost of new texts with it)."""
+    for cached in (normalize, readings, _folded):
+        cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    # the expensive half, shared by both readings of a text; tuples, so a cached result cannot
+    # be changed by a caller
+    chars, offsets = _fold(text)
+    return tuple(chars), tuple(offsets)
 
 
 def _fold(text: str) -> tuple[list[str], list[int]]:
     if text.isascii():
         # most posts: no emoji, homoglyphs or compatibility forms; only case and control
         # characters to fold
-        kept = [i for i, c in enumerate(text) if " " <= c < "\x7f" or c in "\n\t\r"]
         lowered = text.lower()
+        if not _ASCII_CONTROL.search(text):
+            return list(lowered), list(range(len(text)))
+        kept = [i for i, c in enumerate(text) if " " <= c < "\x7f" or c in "\n\t\r"]
         return [lowered[i] for i in kept], kept
     chars: list[str] = []
     offsets: list[int] = []
@@ -188,23 +206,28 @@ def _unleet(
     "2024")."""
     if leet.keys().isdisjoint(chars):
         return chars, offsets
-    out = list(chars)
-    n = len(chars)
-    i = 0
-    while i < n:
-        if chars[i].isspace():
-            i += 1
+    out = None
+    # a word: a run of non-space characters holding a leet symbol (one character for one, so
+    # the offsets stay as they are)
+    for word in _leet_words(leet).finditer("".join(chars)):
+        i, j = word.span()
+        if not any(c.isalpha() for c in word.group()):
             continue
-        j = i
-        while j < n and not chars[j].isspace():
-            j += 1
-        word = chars[i:j]
-        if any(c.isalpha() for c in word):
-            for k in range(i, j):
-                if chars[k] in leet and _inside_word(chars, k, i, j):
-                    out[k] = leet[chars[k]]
-        i = j
-    return out, offsets
+        for k in range(i, j):
+            if chars[k] in leet and _inside_word(chars, k, i, j):
+                if out is None:
+                    out = list(chars)
+                out[k] = leet[chars[k]]
+    return (chars if out is None else out), offsets
+
+
+@functools.cache
+def _leet_pattern(symbols: str) -> re.Pattern[str]:
+    return re.compile(rf"\S*[{re.escape(symbols)}]\S*")
+
+
+def _leet_words(leet: dict[str, str]) -> re.Pattern[str]:
+    return _leet_pattern("".join(sorted(leet)))
 
 
 def _inside_word(chars: list[str], k: int, start: int, end: int) -> bool:
