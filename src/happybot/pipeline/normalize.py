@@ -9,6 +9,7 @@ character that produced canonical character `i`, so evidence points at what the 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -94,6 +95,7 @@ def _fold_char(char: str) -> str:
 # a character every emoji sequence holds: its first, or for keycaps ("1️⃣", which begin with an
 # ASCII digit) the enclosing keycap mark
 _EMOJI_STARTS = frozenset(e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()) | {"\u20e3"}
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\n\t\r]+")
 _ASCII_CONTROL = re.compile(r"[^\x20-\x7e\n\t\r]")
 _EMOJI_RUN = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
 
@@ -165,8 +167,22 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     emoji_at = _emoji_at(text)
+    starts = sorted(emoji_at)
     i = 0
     while i < len(text):
+        plain = _PRINTABLE_ASCII.match(text, i)
+        if plain is not None:
+            # a run of printable ASCII folds in one step, up to the next emoji (a keycap
+            # begins with an ASCII digit)
+            end = plain.end()
+            following = bisect.bisect_left(starts, i)
+            if following < len(starts):
+                end = min(end, starts[following])
+            if end > i:
+                chars.extend(text[i:end].lower())
+                offsets.extend(range(i, end))
+                i = end
+                continue
         found = emoji_at.get(i)
         if found is not None:
             sequence, end = found
