@@ -47,6 +47,35 @@ def test_each_scenario_runs_with_and_without_the_breaker_and_is_scored(tmp_path:
         "scenarios",
     } <= set(data)
     assert data["attack_published"] == 0 and 0 <= data["harmless_held_rate"] <= 1
+    # six accounts rejected once each: nothing for the breaker
+    assert names.breaker_incidents == [] and not names.breaker_copilot
+
+
+def test_holds_caused_by_the_circuit_breaker_count_as_harmless_posts_held(tmp_path: Path) -> None:
+    attack = tmp_path / "relay.jsonl"
+    attack.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"r{i}",
+                    "text": f"wh1te p0wer forever #MakeItHappy {i}",
+                    # the attacker moves to a second account: more than one troll
+                    "author": {
+                        "handle": f"relay{i // 2}.example",
+                        "created_at": "2020-01-01T00:00:00Z",
+                    },
+                }
+            )
+            for i in range(4)
+        )
+        + "\n"
+    )
+    campaign = make_campaign(breaker={"author_rejects": 2})
+    (relay,) = redteam(campaign, attacks=[], attack_files=[attack], size=40).scenarios
+    assert relay.rejected == 4 and relay.published == relay.published_without_breaker == 0
+    assert relay.breaker_copilot and "rejected-authors" in relay.breaker_incidents
+    # in copilot the harmless posts after the trip wait for a person, and that is counted
+    assert relay.harmless_held > relay.harmless_held_without_breaker
 
 
 def test_an_attack_file_that_is_not_posts_is_a_clear_error(tmp_path: Path) -> None:

@@ -33,15 +33,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ACTOR = "circuit-breaker"
+# incidents that drop the campaign to copilot; the others alert people only
+COPILOT_KINDS = frozenset({"flagged-posts", "rejected-authors", "coordination-raid"})
 
 
 @dataclass(frozen=True)
 class Trip:
-    kind: (
-        str  # flagged-posts | rejected-authors | coordination-raid | author-rejects | coordination
-    )
+    kind: str  # one of COPILOT_KINDS, or author-rejects | coordination (incident and alert)
     summary: str
-    copilot: bool  # False: incident and alert only
+
+    @property
+    def copilot(self) -> bool:
+        return self.kind in COPILOT_KINDS
 
 
 class CircuitBreaker:
@@ -82,7 +85,7 @@ class CircuitBreaker:
                 .where(PostRow.received_at >= since, PostRow.state.in_(("review", "rejected")))
             ).scalar_one()
             if held >= s.flagged_posts:
-                trips.append(Trip("flagged-posts", f"{held} posts held {window}", True))
+                trips.append(Trip("flagged-posts", f"{held} posts held {window}"))
             rejected = session.execute(
                 select(PostRow.author_handle, func.count().label("n"))
                 .where(PostRow.received_at >= since, PostRow.state == "rejected")
@@ -97,7 +100,6 @@ class CircuitBreaker:
                         "rejected-authors",
                         f"{len(rejected)} accounts had {s.author_rejects} or more posts rejected "
                         f"{window}: {handles}",
-                        True,
                     )
                 )
             elif rejected:
@@ -106,7 +108,6 @@ class CircuitBreaker:
                         "author-rejects",
                         f"{handles} posts rejected {window}; the screens reject every further "
                         "post of that account",
-                        False,
                     )
                 )
             coordinated = session.execute(
@@ -119,7 +120,6 @@ class CircuitBreaker:
                     Trip(
                         "coordination-raid",
                         f"{coordinated} posts of coordinated groups {window}",
-                        True,
                     )
                 )
             elif coordinated >= s.coordination_posts:
@@ -128,7 +128,6 @@ class CircuitBreaker:
                         "coordination",
                         f"{coordinated} posts of a coordinated group {window}; they and the "
                         "group's queued replies wait for people",
-                        False,
                     )
                 )
         return trips

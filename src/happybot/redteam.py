@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from happybot.breaker import COPILOT_KINDS
 from happybot.errors import SourceError
 from happybot.platforms.replay import LineIn
 from happybot.platforms.simulate import ATTACKS
@@ -35,7 +36,8 @@ class ScenarioResult:
     harmless_posts: int
     harmless_held: int
     harmless_held_without_breaker: int
-    breaker_tripped: bool
+    breaker_incidents: list[str]  # kinds of the incidents the breaker opened
+    breaker_copilot: bool  # one of them dropped the campaign to copilot
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ def redteam(
                 harmless_posts=on.harmless,
                 harmless_held=on.harmless_held,
                 harmless_held_without_breaker=off.harmless_held,
-                breaker_tripped=bool(on.incidents),
+                breaker_incidents=on.incident_kinds,
+                breaker_copilot=bool(COPILOT_KINDS.intersection(on.incident_kinds)),
             )
         )
     return Report(results)

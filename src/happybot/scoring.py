@@ -31,6 +31,7 @@ class Summary:
     harmful_published_posts: list[dict[str, str]] = field(default_factory=list)
     harmless_held_by_scenario: dict[str, int] = field(default_factory=dict)
     incidents: list[str] = field(default_factory=list)
+    incident_kinds: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         keys = (
@@ -53,10 +54,9 @@ def summarise(store: Store) -> Summary:
                 PostRow.trigger_key, PostRow.state, GroundTruthRow.expected, GroundTruthRow.scenario
             ).outerjoin(GroundTruthRow, GroundTruthRow.trigger_key == PostRow.trigger_key)
         ).all()
-        summary.incidents = [
-            f"{row.summary} (incident {row.id})"
-            for row in session.execute(select(IncidentRow).order_by(IncidentRow.id)).scalars()
-        ]
+        incidents = list(session.execute(select(IncidentRow).order_by(IncidentRow.id)).scalars())
+        summary.incidents = [f"{row.summary} (incident {row.id})" for row in incidents]
+        summary.incident_kinds = [row.kind for row in incidents]
     for key, state, expected, scenario in rows:
         summary.posts += 1
         if state in ("published", "retracted"):

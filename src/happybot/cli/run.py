@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from happybot.breaker import COPILOT_KINDS
 from happybot.cli import (
     CampaignOpt,
     CorpusOpt,
@@ -192,10 +193,9 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
             "harmless posts held back: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.harmless_held_by_scenario.items()))
         )
-    for incident in summary.incidents:
-        out.print(
-            f"[bold red]circuit breaker tripped[/]: {incident} (the campaign went to copilot)"
-        )
+    for incident, kind in zip(summary.incidents, summary.incident_kinds, strict=True):
+        consequence = "the campaign went to copilot" if kind in COPILOT_KINDS else "alerted"
+        out.print(f"[bold red]circuit breaker[/]: {incident} ({consequence})")
     out.print(f"pictures and replies: {(out_dir / 'replies').resolve()}")
     out.print(
         f"store: {(out_dir / 'happybot.db').resolve()}  "
@@ -259,7 +259,8 @@ def redteam_cmd(
             f"[red]{r.published_without_breaker}[/]" if r.published_without_breaker else "0",
             f"{r.harmless_held}/{r.harmless_posts}",
             f"{r.harmless_held_without_breaker}/{r.harmless_posts}",
-            "tripped" if r.breaker_tripped else "",
+            ("copilot: " if r.breaker_copilot else "alert: " if r.breaker_incidents else "")
+            + ", ".join(r.breaker_incidents),
         )
     out.print(table)
     out.print(
