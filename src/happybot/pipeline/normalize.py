@@ -13,6 +13,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import emoji
@@ -126,7 +127,7 @@ def _is_invisible(char: str) -> bool:
 def normalize(text: str) -> Normalized:
     """The canonical form of `text`. Pure and total: any string in, never raises."""
     chars, offsets = _folded(text)
-    return _finish(text, list(chars), list(offsets), _LEET)
+    return _finish(text, chars, offsets, _LEET)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -137,7 +138,7 @@ def readings(text: str) -> tuple[Normalized, ...]:
     if not _AMBIGUOUS.intersection(text):
         return (first,)
     chars, offsets = _folded(text)
-    second = _finish(text, list(chars), list(offsets), _LEET_OTHER)
+    second = _finish(text, chars, offsets, _LEET_OTHER)
     return (first,) if second.text == first.text else (first, second)
 
 
@@ -148,22 +149,24 @@ def clear_caches() -> None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _folded(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    # the expensive half, shared by both readings of a text; tuples, so a cached result cannot
-    # be changed by a caller
+def _folded(text: str) -> tuple[str, tuple[int, ...]]:
+    # the expensive half, shared by both readings of a text; immutable, so a cached result
+    # cannot be changed by a caller
     chars, offsets = _fold(text)
-    return tuple(chars), tuple(offsets)
+    return chars, tuple(offsets)
 
 
-def _fold(text: str) -> tuple[list[str], list[int]]:
+def _fold(text: str) -> tuple[str, list[int]]:
+    """NFKC, case, confusables, invisible characters and emoji: one character of the result
+    per entry of the offsets, each the index of the original character it came from."""
     if text.isascii():
         # most posts: no emoji, homoglyphs or compatibility forms; only case and control
         # characters to fold
         lowered = text.lower()
         if not _ASCII_CONTROL.search(text):
-            return list(lowered), list(range(len(text)))
+            return lowered, list(range(len(text)))
         kept = [i for i, c in enumerate(text) if " " <= c < "\x7f" or c in "\n\t\r"]
-        return [lowered[i] for i in kept], kept
+        return "".join(lowered[i] for i in kept), kept
     chars: list[str] = []
     offsets: list[int] = []
     emoji_at = _emoji_at(text)
@@ -198,43 +201,38 @@ def _fold(text: str) -> tuple[list[str], list[int]]:
                 chars.append(piece)
                 offsets.append(i)
         i += 1
-    return chars, offsets
+    return "".join(chars), offsets
 
 
-def _finish(text: str, chars: list[str], offsets: list[int], leet: dict[str, str]) -> Normalized:
+def _finish(text: str, chars: str, offsets: Sequence[int], leet: dict[str, str]) -> Normalized:
     # each step can expose work for another ("h 4 t e": joining the letters makes "4" a letter
     # inside a word), so repeat until nothing changes: the canonical form is a fixed point,
     # and normalising it again changes nothing
     for _ in range(_MAX_PASSES):
         before = chars
-        chars, offsets = _unleet(chars, offsets, leet)
+        chars = _unleet(chars, leet)
         chars, offsets = _unspace(chars, offsets)
         chars, offsets = _squeeze(chars, offsets)
         if chars == before:
             break
-    return Normalized(text, "".join(chars), tuple(offsets))
+    return Normalized(text, chars, tuple(offsets))
 
 
-def _unleet(
-    chars: list[str], offsets: list[int], leet: dict[str, str]
-) -> tuple[list[str], list[int]]:
+def _unleet(chars: str, leet: dict[str, str]) -> str:
     """Read digits and symbols as letters only inside words that have letters ("h4te", not
-    "2024")."""
-    if leet.keys().isdisjoint(chars):
-        return chars, offsets
+    "2024"). One character for one, so the offsets stay as they are."""
     out = None
-    # a word: a run of non-space characters holding a leet symbol (one character for one, so
-    # the offsets stay as they are)
-    for word in _leet_words(leet).finditer("".join(chars)):
-        i, j = word.span()
-        if not any(c.isalpha() for c in word.group()):
+    # a word: a run of non-space characters holding a leet symbol
+    for word in _leet_words(leet).finditer(chars):
+        w = word.group()
+        if not any(c.isalpha() for c in w):
             continue
-        for k in range(i, j):
-            if chars[k] in leet and _inside_word(chars, k, i, j):
+        for k, c in enumerate(w):
+            if c in leet and _inside_word(w, k):
                 if out is None:
                     out = list(chars)
-                out[k] = leet[chars[k]]
-    return (chars if out is None else out), offsets
+                out[word.start() + k] = leet[c]
+    return chars if out is None else "".join(out)
 
 
 @functools.cache
@@ -246,48 +244,43 @@ def _leet_words(leet: dict[str, str]) -> re.Pattern[str]:
     return _leet_pattern("".join(sorted(leet)))
 
 
-def _inside_word(chars: list[str], k: int, start: int, end: int) -> bool:
+def _inside_word(word: str, k: int) -> bool:
     # a symbol at the edge of a word is punctuation ("wow!"), not a letter, unless a letter
     # or another leet symbol follows on both sides
-    before = k > start and (chars[k - 1].isalpha() or chars[k - 1].isdigit())
-    after = k + 1 < end and (chars[k + 1].isalpha() or chars[k + 1].isdigit())
-    if chars[k].isdigit():
+    before = k > 0 and (word[k - 1].isalpha() or word[k - 1].isdigit())
+    after = k + 1 < len(word) and (word[k + 1].isalpha() or word[k + 1].isdigit())
+    if word[k].isdigit():
         return before or after
     return before and after
 
 
-def _unspace(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+def _unspace(chars: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
     """Join single letters separated by spaces or dots: "h a t e" -> "hate"."""
-    text = "".join(chars)
-    matches = list(_SPACED.finditer(text))
+    matches = list(_SPACED.finditer(chars))
     if not matches:
         return chars, offsets
-    keep = [True] * len(chars)
-    for match in matches:
-        for k in range(match.start() + 1, match.end(), 2):
-            keep[k] = False
+    drop = {k for match in matches for k in range(match.start() + 1, match.end(), 2)}
     return (
-        [c for c, k in zip(chars, keep, strict=True) if k],
-        [o for o, k in zip(offsets, keep, strict=True) if k],
+        "".join(c for k, c in enumerate(chars) if k not in drop),
+        [o for k, o in enumerate(offsets) if k not in drop],
     )
 
 
-def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+def _squeeze(chars: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
     """Collapse runs of three or more of one character to one ("haaaate" -> "hate"), and any
     run of white space to one space."""
-    text = "".join(chars)
-    if not _RUNS.search(text):
+    if not _RUNS.search(chars):
         return chars, offsets
     out_c: list[str] = []
     out_o: list[int] = []
     last = 0
-    for match in _SQUEEZE.finditer(text):
+    for match in _SQUEEZE.finditer(chars):
         start, end = match.span()
-        out_c.extend(chars[last:start])
+        out_c.append(chars[last:start])
         out_o.extend(offsets[last:start])
-        out_c.append(" " if text[start].isspace() else chars[start])
+        out_c.append(" " if chars[start].isspace() else chars[start])
         out_o.append(offsets[start])
         last = end
-    out_c.extend(chars[last:])
+    out_c.append(chars[last:])
     out_o.extend(offsets[last:])
-    return out_c, out_o
+    return "".join(out_c), out_o
