@@ -20,7 +20,7 @@ import emoji
 from confusable_homoglyphs import confusables
 
 # Bumped whenever the canonical form changes: a model trained on one version refuses another.
-NORMALIZE_VERSION = 1
+NORMALIZE_VERSION = 2
 
 _LEET = {
     "0": "o",
@@ -209,8 +209,11 @@ def _finish(text: str, chars: str, offsets: Sequence[int], leet: dict[str, str])
     # inside a word), so repeat until nothing changes: the canonical form is a fixed point,
     # and normalising it again changes nothing
     for _ in range(_MAX_PASSES):
-        before = chars
         chars = _unleet(chars, leet)
+        # reading symbols as letters is idempotent on its own (a symbol changes only between
+        # letters or digits, which stay so), so only joining or collapsing can give another
+        # pass work to do
+        before = chars
         chars, offsets = _unspace(chars, offsets)
         chars, offsets = _squeeze(chars, offsets)
         if chars == before:
@@ -227,21 +230,36 @@ def _unleet(chars: str, leet: dict[str, str]) -> str:
         w = word.group()
         if not any(c.isalpha() for c in w):
             continue
-        for k, c in enumerate(w):
-            if c in leet and _inside_word(w, k):
-                if out is None:
-                    out = list(chars)
-                out[word.start() + k] = leet[c]
-    return chars if out is None else "".join(out)
+        read = _unleet_word(w, leet)
+        if read != w:
+            out = out or [chars]
+            out[0] = out[0][: word.start()] + read + out[0][word.end() :]
+    return chars if out is None else out[0]
+
+
+def _unleet_word(word: str, leet: dict[str, str]) -> str:
+    # to a fixed point: a symbol read as a letter can make a digit beside it part of a word
+    # ("0@a": "0aa", then "oaa"), so that the whole of normalisation needs another pass only
+    # when letters were joined or runs collapsed
+    while True:
+        read = "".join(
+            leet[c] if c in leet and _inside_word(word, k) else c for k, c in enumerate(word)
+        )
+        if read == word:
+            return word
+        word = read
 
 
 @functools.cache
 def _leet_pattern(symbols: str) -> re.Pattern[str]:
-    return re.compile(rf"\S*[{re.escape(symbols)}]\S*")
+    # anchored at the start of a word, so that a word without symbols is read once, not once
+    # from each of its characters
+    escaped = re.escape(symbols)
+    return re.compile(rf"(?<!\S)[^\s{escaped}]*[{escaped}]\S*")
 
 
 def _leet_words(leet: dict[str, str]) -> re.Pattern[str]:
-    return _leet_pattern("".join(sorted(leet)))
+    return _leet_pattern("".join(leet))
 
 
 def _inside_word(word: str, k: int) -> bool:
