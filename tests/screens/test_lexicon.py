@@ -86,3 +86,13 @@ def test_extremist_codes_without_a_swear_word_are_in_the_bundled_list() -> None:
     trigger = make_trigger("lovely day", author=make_author("hitler_was_right_1488.example"))
     findings = LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0]
     assert {(f.label, f.target) for f in findings} == {("extremism", Target.HANDLE)}
+
+
+def test_xenophobic_tropes_without_a_slur_go_to_people_not_to_rejection() -> None:
+    from happybot.models import Decision
+    from happybot.pipeline.decide import decide, policy_from_campaign
+
+    findings = LEX.scan("Send them ALL back where they came from!", Target.POST)
+    assert [f.label for f in findings] == ["xenophobia"]
+    assert decide(findings, policy_from_campaign(make_campaign())).decision is Decision.REVIEW
+    assert labels("the parcel went back to the depot it came from") == []
