@@ -106,8 +106,8 @@ class CircuitBreaker:
                 trips.append(
                     Trip(
                         "author-rejects",
-                        f"{handles} posts rejected {window}; the screens reject every further "
-                        "post of that account",
+                        f"@{rejected[0][0]} had {rejected[0][1]} posts rejected {window}; the "
+                        "screens reject every further post of that account",
                     )
                 )
             coordinated = session.execute(
