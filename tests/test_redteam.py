@@ -10,21 +10,22 @@ from happybot.redteam import read_attack_file, redteam
 from happybot.testing import make_campaign
 
 
+def _attack_file(path: Path, handles: list[str]) -> Path:
+    """Slurs in leetspeak from established accounts, one post per handle."""
+    posts = [
+        {
+            "id": f"{path.stem}{i}",
+            "text": f"wh1te p0wer forever #MakeItHappy {i}",
+            "author": {"handle": handle, "created_at": "2020-01-01T00:00:00Z"},
+        }
+        for i, handle in enumerate(handles)
+    ]
+    path.write_text("".join(json.dumps(post) + "\n" for post in posts))
+    return path
+
+
 def test_each_scenario_runs_with_and_without_the_breaker_and_is_scored(tmp_path: Path) -> None:
-    attack = tmp_path / "my-attack.jsonl"
-    attack.write_text(
-        "\n".join(
-            json.dumps(
-                {
-                    "id": f"m{i}",
-                    "text": f"wh1te p0wer forever #MakeItHappy {i}",
-                    "author": {"handle": f"m{i}.example", "created_at": "2020-01-01T00:00:00Z"},
-                }
-            )
-            for i in range(2)
-        )
-        + "\n"
-    )
+    attack = _attack_file(tmp_path / "my-attack.jsonl", ["m0.example", "m1.example"])
     seen: list[tuple[str, bool]] = []
     report = redteam(
         make_campaign(),
@@ -52,24 +53,9 @@ def test_each_scenario_runs_with_and_without_the_breaker_and_is_scored(tmp_path:
 
 
 def test_holds_caused_by_the_circuit_breaker_count_as_harmless_posts_held(tmp_path: Path) -> None:
-    attack = tmp_path / "relay.jsonl"
-    attack.write_text(
-        "\n".join(
-            json.dumps(
-                {
-                    "id": f"r{i}",
-                    "text": f"wh1te p0wer forever #MakeItHappy {i}",
-                    # the attacker moves to a second account: more than one troll
-                    "author": {
-                        "handle": f"relay{i // 2}.example",
-                        "created_at": "2020-01-01T00:00:00Z",
-                    },
-                }
-            )
-            for i in range(4)
-        )
-        + "\n"
-    )
+    # the attacker moves to a second account: more than one troll
+    handles = ["relay0.example"] * 2 + ["relay1.example"] * 2
+    attack = _attack_file(tmp_path / "relay.jsonl", handles)
     campaign = make_campaign(breaker={"author_rejects": 2})
     (relay,) = redteam(campaign, attacks=[], attack_files=[attack], size=40).scenarios
     assert relay.rejected == 4 and relay.published == relay.published_without_breaker == 0
