@@ -265,7 +265,8 @@ def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
 ) -> None:
     campaign = make_campaign(publish_delay_seconds=120, breaker={"enabled": False})
     group = [
-        line(f"g{i}", f"send them all back where they came from {TAG}", handle=f"g{i}.example")
+        # no listed word: only the timing and the sameness give the group away
+        line(f"g{i}", f"everyone post this until they listen {TAG}", handle=f"g{i}.example")
         for i in range(3)
     ]
     platform = CrashingPlatform(ListSource([*traffic(1), *group]), tmp_path / "out")
