@@ -85,6 +85,7 @@ def test_the_campaign_hashtag_does_not_make_posts_alike() -> None:
     moved = "send them back where they came from, all of them"
     assert similarity("send them all back where they came from", moved) >= 0.6
     assert similarity("my train was late", "my bus was late") < 0.6
+    assert similarity("boycott #makeithappy", "boycott") == 1.0
 
 
 def test_an_author_with_rejected_posts_is_rejected() -> None:

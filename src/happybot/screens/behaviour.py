@@ -147,6 +147,8 @@ def similarity(a: str, b: str) -> float:
     posts that differ in the word that matters ("my train was late", "my bus was late") apart."""
     words_a, pairs_a = _shingles(a)
     words_b, pairs_b = _shingles(b)
+    if not pairs_a and not pairs_b:  # one word each: a raid can be one word too
+        return _jaccard(words_a, words_b)
     return (_jaccard(words_a, words_b) + _jaccard(pairs_a, pairs_b)) / 2
 
 
