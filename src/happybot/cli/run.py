@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -237,29 +238,29 @@ def redteam_cmd(
     if as_json:
         print(json.dumps(report.as_json()))
         return
+    # fits an 80-column terminal: each figure with the breaker on, then off
     table = Table(
-        "scenario",
-        "attacks",
-        "published",
-        "review",
-        "rejected",
-        "no breaker:\npublished",
-        "harmless\nheld",
-        "no breaker:\nheld",
-        "breaker",
-        title="happybot red team (dry-run)",
+        title="happybot red team (dry-run; figures: breaker on · off)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
+    for heading in ("scenario", "attack\nposts", "review", "rejected", "published"):
+        table.add_column(heading, no_wrap=True)
+    table.add_column("harmless\nheld", no_wrap=True)
+    table.add_column("breaker", overflow="fold")
+
+    def red(n: int) -> str:
+        return f"[red]{n}[/]" if n else "0"
+
     for r in report.scenarios:
         table.add_row(
             r.scenario,
             str(r.attack_posts),
-            f"[red]{r.published}[/]" if r.published else "0",
             str(r.review),
             str(r.rejected),
-            f"[red]{r.published_without_breaker}[/]" if r.published_without_breaker else "0",
-            f"{r.harmless_held}/{r.harmless_posts}",
-            f"{r.harmless_held_without_breaker}/{r.harmless_posts}",
-            ("copilot: " if r.breaker_copilot else "alert: " if r.breaker_incidents else "")
+            f"{red(r.published)} · {red(r.published_without_breaker)}",
+            f"{r.harmless_held} · {r.harmless_held_without_breaker}/{r.harmless_posts}",
+            ("copilot:\n" if r.breaker_copilot else "alert:\n" if r.breaker_incidents else "")
             + ", ".join(r.breaker_incidents),
         )
     out.print(table)
