@@ -117,6 +117,12 @@ def _emoji_at(text: str) -> dict[int, tuple[str, int]]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _emoji_name(sequence: str) -> str:
+    # " red heart " for "❤️": its English name between spaces; few emoji, many posts
+    return emoji.demojize(sequence, delimiters=(" ", " ")).replace("_", " ").lower()
+
+
 def _is_invisible(char: str) -> bool:
     # Cf: zero-width spaces and joiners, bidi controls, soft hyphens; Cc except whitespace
     category = unicodedata.category(char)
@@ -189,7 +195,7 @@ def _fold(text: str) -> tuple[str, list[int]]:
         found = emoji_at.get(i)
         if found is not None:
             sequence, end = found
-            name = emoji.demojize(sequence, delimiters=(" ", " ")).replace("_", " ").lower()
+            name = _emoji_name(sequence)
             for char in name:
                 chars.append(char)
                 offsets.append(i)
