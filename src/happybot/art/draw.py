@@ -11,6 +11,7 @@ import emoji
 from PIL import Image, ImageDraw, ImageFont
 
 from happybot.art.layout import choose_shape, flow, mask
+from happybot.art.shapes import SHAPES
 from happybot.models import Artwork
 
 FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -101,7 +102,9 @@ def render_art(
     # and half the encoding time of full colour, and just as crisp
     image.quantize(64, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
     words = " ".join(text.split())
-    alt = f"A {chosen} drawn in coloured text, made from the words: “{words}”."
+    title = SHAPES[chosen].title
+    article = "An" if title[0] in "aeiou" else "A"
+    alt = f"{article} {title} drawn in coloured text, made from the words: “{words}”."
     if footer:
         alt += f" Footer: {footer}."
     return Artwork(

@@ -16,6 +16,16 @@ _MOOD = [
     (re.compile(r"\b(exam\w*|test\w*|grade\w*|fail\w*|study\w*|work\w*|boss)\b"), "star"),
     (re.compile(r"\b(monday\w*|tired|sleep\w*|alarm|morning)\b"), "smiley"),
     (re.compile(r"\b(garden\w*|spring|allerg\w*|pollen|flower\w*)\b"), "flower"),
+    (re.compile(r"\b(hot|heat\w*|summer|sweat\w*|melt\w*|sunburn\w*)\b"), "ice-cream"),
+    (re.compile(r"\b(cats?|kitten\w*|meow\w*)\b"), "cat"),
+    (re.compile(r"\b(dogs?|pupp\w*|walkies|vet)\b"), "dog"),
+    (re.compile(r"\b(hungry|diet|lunch|dinner|cake\w*|bak\w*|breakfast|coffee)\b"), "cupcake"),
+    (re.compile(r"\b(music|song\w*|noise|noisy|neighbours?|drill\w*|concert)\b"), "music-note"),
+    (re.compile(r"\b(gift\w*|present\w*|parcel\w*|deliver\w*|package\w*)\b"), "gift"),
+    (re.compile(r"\b(flight\w*|fly\w*|plane\w*|airport|holiday\w*)\b"), "bird"),
+    (re.compile(r"\b(traffic|commute\w*|city|smog|office)\b"), "tree"),
+    (re.compile(r"\b(wind\w*|umbrella\w*|fog\w*|overcast)\b"), "rainbow"),
+    (re.compile(r"\b(stress\w*|worr\w*|anxious|headache|dull|bored)\b"), "cloud"),
 ]
 SEPARATOR = " ~ "
 
@@ -31,7 +41,7 @@ def choose_shape(text: str, allowed: Sequence[str], seed: str) -> str:
 
 
 def mask(shape: str, cols: int, rows: int) -> list[list[bool]]:
-    inside = SHAPES[shape]
+    inside = SHAPES[shape].inside
     return [
         [inside((c + 0.5) / cols * 2 - 1, (r + 0.5) / rows * 2 - 1) for c in range(cols)]
         for r in range(rows)
