@@ -64,7 +64,9 @@ class Reply(_Model):
 
 class Palette(_Model):
     background: str = "#FFF8E7"
-    ink: list[str] = Field(default_factory=lambda: ["#FF6B6B", "#2D98DA"], min_length=1)
+    ink: list[str] = Field(
+        default_factory=lambda: ["#FF6B6B", "#2D98DA"], min_length=1, max_length=16
+    )
     footer: str = "#5A5A5A"
 
     @field_validator("background", "footer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -40,12 +41,15 @@ def choose_shape(text: str, allowed: Sequence[str], seed: str) -> str:
     return allowed[digest[0] % len(allowed)]
 
 
-def mask(shape: str, cols: int, rows: int) -> list[list[bool]]:
+@functools.lru_cache(maxsize=256)
+def mask(shape: str, cols: int, rows: int) -> tuple[tuple[bool, ...], ...]:
+    """Which cells of a cols × rows grid the shape covers (the same few sizes, again and
+    again: cached)."""
     inside = SHAPES[shape].inside
-    return [
-        [inside((c + 0.5) / cols * 2 - 1, (r + 0.5) / rows * 2 - 1) for c in range(cols)]
+    return tuple(
+        tuple(inside((c + 0.5) / cols * 2 - 1, (r + 0.5) / rows * 2 - 1) for c in range(cols))
         for r in range(rows)
-    ]
+    )
 
 
 def fit_text(text: str, capacity: int) -> str:
@@ -59,7 +63,7 @@ def fit_text(text: str, capacity: int) -> str:
     return cut + "…"
 
 
-def flow(text: str, cells: list[list[bool]]) -> list[str]:
+def flow(text: str, cells: Sequence[Sequence[bool]]) -> list[str]:
     """Rows of characters: the text fills the shape's cells in reading order, repeating when
     short. Cells outside the shape are spaces; a row never starts a fill with a space."""
     capacity = sum(sum(row) for row in cells)
