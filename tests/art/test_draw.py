@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -53,6 +54,25 @@ def test_shape_follows_the_mood_else_a_reproducible_choice() -> None:
 def test_any_unicode_text_renders(text: str) -> None:
     art = render_art(text, shape="star", width=400, height=400)
     assert art.png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "مرحبا القطار متأخر مرة أخرى",  # right to left
+        "z\u0351\u0352a\u0353\u0354l\u0355g\u0356o" * 40,  # stacked combining marks
+        "\u202edesrever\u202c and \u200bhidden",  # bidi override, zero-width space
+        "late " * 1000,  # 5,000 characters
+        "👨‍👩‍👧🇬🇧1️⃣",  # nothing but emoji
+    ],
+)
+def test_hard_texts_render_at_both_sizes(text: str) -> None:
+    for width, height in ((1080, 1080), (1200, 675)):
+        art = render_art(text, shape="cat", width=width, height=height, footer="#MakeItHappy")
+        assert Image.open(io.BytesIO(art.png)).size == (width, height)
+        assert all(len(row) == len(art.rows[0]) for row in art.rows)
 
 
 def test_emoji_are_not_drawn_as_empty_boxes_but_stay_in_the_alt_text() -> None:
