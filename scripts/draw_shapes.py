@@ -55,7 +55,8 @@ def heart(x: float, y: float) -> bool:
 
 def sun(x: float, y: float) -> bool:
     r, theta = math.hypot(x, y), math.atan2(y, x)
-    return r < 0.52 or (0.62 < r < 0.98 and math.cos(8 * theta) > 0.35)
+    # eight thick rays with a gap around the disc: thin rays only hold fragments of words
+    return r < 0.5 or (0.64 < r < 0.98 and math.cos(8 * theta) > -0.1)
 
 
 def star(x: float, y: float) -> bool:
