@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from happybot.art.draw import render_art
-from happybot.art.layout import choose_shape, fit_text, flow, mask
+from happybot.art.layout import FILLER, choose_shape, fit_text, flow, mask
 from happybot.art.shapes import SHAPES
 
 
@@ -29,8 +29,24 @@ def test_alt_text_says_what_the_picture_shows_and_holds_the_words() -> None:
 
 def test_the_words_fill_the_shape_in_reading_order() -> None:
     rows = flow("abc def", mask("heart", 20, 10))
-    letters = "".join(rows).replace(" ", "")
+    letters = "".join(rows).replace(" ", "").replace(FILLER, "")
     assert letters.startswith("abcdef~abcdef")
+
+
+def test_words_stay_whole_and_the_silhouette_stays_filled() -> None:
+    text = "my train is late again and it is raining on my new shoes"
+    for name in SHAPES:
+        cells = mask(name, 48, 28)
+        rows = flow(text, cells)
+        # no word of the picture that the person did not write: words are never cut
+        assert set(" ".join(rows).replace(FILLER, " ").split()) <= {*text.split(), "~"}, name
+        # every cell of the shape holds a character, so the shape reads as a shape
+        holes = sum(
+            inside and row[c] == " " and 0 < c < len(row) - 1 and row[c + 1] != " "
+            for cells_row, row in zip(cells, rows, strict=True)
+            for c, inside in enumerate(cells_row)
+        )
+        assert holes <= sum(map(sum, cells)) // 4, name
 
 
 def test_long_texts_are_cut_at_a_word_boundary() -> None:

@@ -63,31 +63,59 @@ def fit_text(text: str, capacity: int) -> str:
     return cut + "…"
 
 
+FILLER = "·"  # fills the end of a run that the next word does not fit
+
+
 def flow(text: str, cells: Sequence[Sequence[bool]]) -> list[str]:
-    """Rows of characters: the text fills the shape's cells in reading order, repeating when
-    short. Cells outside the shape are spaces; a row never starts a fill with a space."""
+    """Rows of characters: the words fill the shape's runs of cells in reading order, repeating
+    when short. A word that does not fit what is left of a run goes to a later one and the gap
+    is filled with dots, so that the silhouette stays whole and words stay whole; only a word
+    longer than every run of the shape is split. Cells outside the shape are spaces."""
     capacity = sum(sum(row) for row in cells)
     line = fit_text(text, capacity)
-    if not line:
-        return [" " * len(row) for row in cells]
-    stream = line + SEPARATOR
-    pos = 0
     grid = [[" "] * len(row) for row in cells]
-    placed: list[tuple[int, int]] = []
-    for r, row in enumerate(cells):
-        for c, inside in enumerate(row):
-            if not inside:
-                continue
-            char = stream[pos % len(stream)]
-            if char == " " and (c == 0 or grid[r][c - 1] == " "):
-                pos += 1  # no leading or doubled spaces at the edge of a run
-                char = stream[pos % len(stream)]
-            grid[r][c] = char
-            placed.append((r, c))
-            pos += 1
+    tokens = [*line.split(), SEPARATOR.strip()]
+    if not line:
+        return ["".join(row) for row in grid]
+    runs = [_runs(row) for row in cells]
+    longest = max((end - start for row in runs for start, end in row), default=0)
+    index, done = 0, 0  # the token being placed, and how much of it is placed already
+    last_partial: list[tuple[int, int]] = []  # cells of a word cut by the end of the shape
+    for r, row_runs in enumerate(runs):
+        for start, end in row_runs:
+            c = start
+            while c < end:
+                token = tokens[index % len(tokens)][done:]
+                room = end - c
+                if len(token) <= room:
+                    grid[r][c : c + len(token)] = token
+                    last_partial = []
+                    c += len(token)
+                    index, done = index + 1, 0
+                    if c < end:
+                        grid[r][c] = " " if c + 1 < end else FILLER
+                        c += 1
+                elif done == 0 and len(token) <= longest:
+                    grid[r][c:end] = FILLER * room  # a later run holds it whole
+                    c = end
+                else:
+                    grid[r][c:end] = token[:room]  # longer than the run: it has to be split
+                    last_partial = [*last_partial, *((r, k) for k in range(c, end))]
+                    done += room
+                    c = end
     # never end on a fragment of a word: it would read as a word the input did not contain
-    if stream[pos % len(stream)].isalnum():
-        while placed and grid[placed[-1][0]][placed[-1][1]].isalnum():
-            r, c = placed.pop()
-            grid[r][c] = " "
+    for r, c in last_partial:
+        grid[r][c] = FILLER
     return ["".join(row) for row in grid]
+
+
+def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
+    """[start, end) of each run of cells inside the shape."""
+    runs, start = [], None
+    for c, inside in enumerate([*row, False]):
+        if inside and start is None:
+            start = c
+        elif not inside and start is not None:
+            runs.append((start, c))
+            start = None
+    return runs
