@@ -6,6 +6,7 @@ import functools
 import io
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import emoji
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -13,6 +14,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from happybot.art.layout import choose_shape, flow, mask
 from happybot.art.shapes import SHAPES
 from happybot.models import Artwork
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
 
 FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
 _FONT_CANDIDATES = (
@@ -143,4 +147,29 @@ def render_art(
         rows=tuple(grid),
         width=width,
         height=height,
+    )
+
+
+def render_for_campaign(
+    text: str,
+    campaign: Campaign,
+    *,
+    shape: str | None = None,
+    seed: str = "",
+    size: tuple[int, int] | None = None,
+) -> Artwork:
+    """The picture in the campaign's shapes, palette and footer (hashtag and brand line)."""
+    art = campaign.art
+    width, height = size or (art.width, art.height)
+    return render_art(
+        text,
+        shape=shape,
+        shapes=tuple(art.shapes),
+        seed=seed,
+        width=width,
+        height=height,
+        background=art.palette.background,
+        ink=tuple(art.palette.ink),
+        footer_colour=art.palette.footer,
+        footer=campaign.hashtag + (f" · {campaign.brand_line}" if campaign.brand_line else ""),
     )

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from happybot.art.draw import render_art
+from happybot.art.draw import render_for_campaign
 from happybot.art.shapes import SHAPES
 
 if TYPE_CHECKING:
@@ -23,21 +23,10 @@ SAMPLES = (
 def write_gallery(folder: Path, campaign: Campaign) -> Path:
     """Every shape with every sample text in the campaign's palette; returns the index page."""
     folder.mkdir(parents=True, exist_ok=True)
-    art = campaign.art
-    footer = campaign.hashtag + (f" · {campaign.brand_line}" if campaign.brand_line else "")
     cards = []
     for name, drawing in SHAPES.items():
         for number, text in enumerate(SAMPLES, start=1):
-            picture = render_art(
-                text,
-                shape=name,
-                width=art.width,
-                height=art.height,
-                background=art.palette.background,
-                ink=tuple(art.palette.ink),
-                footer_colour=art.palette.footer,
-                footer=footer,
-            )
+            picture = render_for_campaign(text, campaign, shape=name)
             file = f"{name}-{number}.png"
             (folder / file).write_bytes(picture.png)
             cards.append(
@@ -54,7 +43,9 @@ def write_gallery(folder: Path, campaign: Campaign) -> Path:
         "box-shadow:0 1px 3px #0002}img{width:100%;height:auto;display:block}"
         "figcaption{font-size:.9rem;color:#555;padding-top:.4rem}</style>"
         f"<h1>happybot shapes</h1><p>{len(SHAPES)} shapes, {len(SAMPLES)} sample texts each, "
-        f"{art.width}×{art.height}.</p><main>\n" + "\n".join(cards) + "\n</main>\n",
+        f"{campaign.art.width}×{campaign.art.height}.</p><main>\n"
+        + "\n".join(cards)
+        + "\n</main>\n",
         "utf-8",
     )
     return index

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 from rich.text import Text
 
-from happybot.art.draw import render_art
+from happybot.art.draw import render_for_campaign
 from happybot.art.gallery import write_gallery
 from happybot.art.shapes import SHAPES
 from happybot.cli import CampaignOpt, app, campaign_from, err, out
@@ -46,18 +46,7 @@ def art_cmd(
         raise HappybotError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
     width, height = SIZES[size]
     palette = campaign.art.palette
-    picture = render_art(
-        text,
-        shape=shape,
-        shapes=tuple(campaign.art.shapes),
-        seed=text,
-        width=width,
-        height=height,
-        background=palette.background,
-        ink=tuple(palette.ink),
-        footer_colour=palette.footer,
-        footer=campaign.hashtag + (f" · {campaign.brand_line}" if campaign.brand_line else ""),
-    )
+    picture = render_for_campaign(text, campaign, shape=shape, seed=text, size=(width, height))
     rows = [row.rstrip() for row in picture.rows]
     while rows and not rows[-1]:
         rows.pop()

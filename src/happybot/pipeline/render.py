@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from happybot.art.draw import render_art
+from happybot.art.draw import render_for_campaign
 from happybot.models import Artwork, Trigger
 
 if TYPE_CHECKING:
@@ -32,19 +32,7 @@ def art_words(trigger: Trigger, campaign: Campaign) -> str:
 
 
 def render(trigger: Trigger, campaign: Campaign) -> tuple[Artwork, str]:
-    art = campaign.art
-    footer = campaign.hashtag + (f" · {campaign.brand_line}" if campaign.brand_line else "")
-    artwork = render_art(
-        art_words(trigger, campaign),
-        shapes=tuple(art.shapes),
-        seed=trigger.key,
-        width=art.width,
-        height=art.height,
-        background=art.palette.background,
-        ink=tuple(art.palette.ink),
-        footer_colour=art.palette.footer,
-        footer=footer,
-    )
+    artwork = render_for_campaign(art_words(trigger, campaign), campaign, seed=trigger.key)
     return artwork, reply_text(trigger, campaign)
 
 
