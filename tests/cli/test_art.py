@@ -23,6 +23,8 @@ def test_art_prints_the_picture_in_the_terminal_and_writes_the_png(tmp_path: Pat
 def test_art_refuses_an_unknown_shape_with_a_clear_message(tmp_path: Path) -> None:
     done = happybot("art", "hello", "--shape", "dragon", cwd=tmp_path)
     assert done.returncode == 2 and "unknown shape 'dragon'" in done.stderr
+    nowhere = happybot("art", "hello", "--out", str(tmp_path / "no" / "such.png"), cwd=tmp_path)
+    assert nowhere.returncode == 2 and "cannot write" in nowhere.stderr
 
 
 def test_the_gallery_has_every_shape_with_sample_texts_and_an_index(tmp_path: Path) -> None:

@@ -52,9 +52,12 @@ def art_cmd(
         rows.pop()
     for r, row in enumerate(rows):
         # the picture's colour bands; Rich drops colour where the terminal has none
-        ink = palette.ink[r * len(palette.ink) // max(1, len(rows))]
+        ink = palette.ink[r * len(palette.ink) // max(1, len(picture.rows))]
         out.print(Text(row, style=ink), highlight=False, soft_wrap=True)
     err.print(picture.alt_text, highlight=False)
     if output is not None:
-        output.write_bytes(picture.png)
+        try:
+            output.write_bytes(picture.png)
+        except OSError as exc:
+            raise HappybotError(f"cannot write {output}: {exc.strerror or exc}") from None
         err.print(f"wrote {output} ({width}×{height}, sha256 {picture.sha256[:12]})")
