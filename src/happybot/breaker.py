@@ -148,13 +148,7 @@ class CircuitBreaker:
         body = {
             "text": f":rotating_light: happybot {self.campaign.hashtag}: {incident.summary}. "
             f"{consequence} Incident {incident.id}.",
-            "incident": {
-                "id": incident.id,
-                "kind": incident.kind,
-                "summary": incident.summary,
-                "opened_at": incident.opened_at.isoformat(),
-                "copilot": trip.copilot,
-            },
+            "incident": {**incident.as_json(), "copilot": trip.copilot},
         }
         request = urllib.request.Request(
             url,

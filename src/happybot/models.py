@@ -240,3 +240,12 @@ class Incident:
     summary: str
     opened_at: datetime
     closed_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The open incident as alerts and `incidents list --json` show it."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "summary": self.summary,
+            "opened_at": self.opened_at.isoformat(),
+        }

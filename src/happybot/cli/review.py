@@ -247,16 +247,7 @@ def incidents_list(
     found = open_incidents(store)
     if as_json:
         for i in found:
-            print(
-                json.dumps(
-                    {
-                        "id": i.id,
-                        "kind": i.kind,
-                        "summary": i.summary,
-                        "opened_at": i.opened_at.isoformat(),
-                    }
-                )
-            )
+            print(json.dumps(i.as_json()))
         return
     if not found:
         out.print("no open incident")
