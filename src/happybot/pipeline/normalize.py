@@ -48,6 +48,15 @@ _SQUEEZE = re.compile(r"\s{2,}|[^\S ]|(\S)\1{2,}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*]){2,}\w(?!\w)")
 
 
+# words of a canonical text, but not hashtags or mentions: every post to the campaign carries
+# its tag, and a tag or a handle must neither make two posts look alike nor break a passage
+WORD = re.compile(r"(?<![#@\w])[^\W_]+")
+
+
+def words_of(canonical: str) -> list[str]:
+    return WORD.findall(canonical)
+
+
 @dataclass(frozen=True)
 class Normalized:
     original: str

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from happybot.config import Behaviour
 from happybot.models import Author, Finding, Target, Trigger
-from happybot.pipeline.normalize import normalize
+from happybot.pipeline.normalize import normalize, words_of
 from happybot.screens.base import ScreenContext
 
 if TYPE_CHECKING:
@@ -25,9 +24,6 @@ if TYPE_CHECKING:
     from happybot.config import Campaign
 
 WINDOW = timedelta(hours=1)
-# words, but not hashtags: every post to the campaign carries its tag, and a shared tag must not
-# make two posts look alike
-_WORD = re.compile(r"(?<![#\w])[^\W_]+")
 
 
 class BehaviourScreen:
@@ -142,9 +138,10 @@ def _is_young(author: Author, now: datetime, min_days: float) -> bool:
 
 def similarity(a: str, b: str) -> float:
     """How alike two canonical texts are: the mean of the Jaccard similarities of their sets of
-    words and of word pairs, hashtags left out. Words alone link a variant that moves, adds or
-    drops a word ("send them back where they came from, all of them"); pairs keep two short
-    posts that differ in the word that matters ("my train was late", "my bus was late") apart."""
+    words and of word pairs, hashtags and mentions left out. Words alone link a variant that
+    moves, adds or drops a word ("send them back where they came from, all of them"); pairs keep
+    two short posts that differ in the word that matters ("my train was late", "my bus was
+    late") apart."""
     words_a, pairs_a = _shingles(a)
     words_b, pairs_b = _shingles(b)
     if not pairs_a and not pairs_b:  # one word each: a raid can be one word too
@@ -155,7 +152,7 @@ def similarity(a: str, b: str) -> float:
 @functools.lru_cache(maxsize=65536)
 def _shingles(text: str) -> tuple[frozenset[str], frozenset[str]]:
     # cached: every post is compared with every recent post of the window
-    words = _WORD.findall(text)
+    words = words_of(text)
     return frozenset(words), frozenset(f"{x} {y}" for x, y in itertools.pairwise(words))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,7 +29,7 @@ from datasketch import MinHash, MinHashLSH
 from happybot.config import cache_dir
 from happybot.errors import ConfigError
 from happybot.models import Finding, Target, Trigger
-from happybot.pipeline.normalize import NORMALIZE_VERSION, normalize
+from happybot.pipeline.normalize import NORMALIZE_VERSION, WORD, normalize, words_of
 from happybot.screens.base import ScreenContext
 
 if TYPE_CHECKING:
@@ -46,15 +45,8 @@ NEAR_MIN_PAIRS = 5
 SPLIT_POSTS = 5  # an author's recent posts joined for the split check
 SPLIT_WINDOW = timedelta(hours=1)
 INDEX_VERSION = 2
-# words, but not hashtags or mentions: "#makeithappy" between the lines of a passage must not
-# break it
 # drawn once: making them is most of the cost of a MinHash of a short post
 _TEMPLATE = MinHash(num_perm=NUM_PERM)
-_WORD = re.compile(r"(?<![#@\w])[^\W_]+")
-
-
-def words_of(canonical: str) -> list[str]:
-    return _WORD.findall(canonical)
 
 
 def pairs(words: Sequence[str]) -> set[str]:
@@ -188,7 +180,7 @@ class CorpusScreen:
 
     def _scan(self, index: CorpusIndex, text: str, target: Target) -> list[Finding]:
         canon = normalize(text)
-        found = list(_WORD.finditer(canon.text))
+        found = list(WORD.finditer(canon.text))
         words = [m.group() for m in found]
         hits = index.exact(words)
         if hits:
