@@ -40,6 +40,17 @@ def polygon(*points: tuple[float, float]) -> Inside:
     return inside
 
 
+def tilted(cx: float, cy: float, rx: float, ry: float, angle: float) -> Inside:
+    """An ellipse turned by `angle` radians."""
+    cos, sin = math.cos(angle), math.sin(angle)
+
+    def inside(x: float, y: float) -> bool:
+        u, v = (x - cx) * cos + (y - cy) * sin, -(x - cx) * sin + (y - cy) * cos
+        return (u / rx) ** 2 + (v / ry) ** 2 <= 1
+
+    return inside
+
+
 def union(*parts: Inside) -> Inside:
     return lambda x, y: any(p(x, y) for p in parts)
 
@@ -88,7 +99,7 @@ SHAPES: dict[str, Inside] = {
     "balloon": union(
         ellipse(0, -0.2, 0.62, 0.74),
         polygon((-0.1, 0.62), (0.1, 0.62), (0, 0.52)),
-        lambda x, y: 0.6 <= y <= 1.0 and abs(x - 0.07 * math.sin(y * 12)) < 0.04,
+        lambda x, y: 0.6 <= y <= 1.0 and abs(x - 0.07 * math.sin(y * 12)) < 0.06,
     ),
     "star": star,
     "rainbow": rainbow,
@@ -99,23 +110,44 @@ SHAPES: dict[str, Inside] = {
         ellipse(0, -0.45, 0.38, 0.2),
         circle(0, -0.72, 0.13),  # cherry
     ),
-    "cat": union(
-        ellipse(0, 0.1, 0.78, 0.66),  # head
-        polygon((-0.78, -0.05), (-0.72, -0.95), (-0.2, -0.5)),  # ears
-        polygon((0.78, -0.05), (0.72, -0.95), (0.2, -0.5)),
+    "cat": minus(
+        union(
+            ellipse(0, 0.1, 0.78, 0.66),  # head
+            polygon((-0.78, -0.05), (-0.72, -0.95), (-0.2, -0.5)),  # ears
+            polygon((0.78, -0.05), (0.72, -0.95), (0.2, -0.5)),
+        ),
+        ellipse(-0.32, 0.0, 0.13, 0.1),  # eyes
+        ellipse(0.32, 0.0, 0.13, 0.1),
+        polygon((-0.1, 0.28), (0.1, 0.28), (0, 0.38)),  # nose
     ),
-    "dog": union(
-        ellipse(0, 0.05, 0.6, 0.68),  # head
-        ellipse(-0.68, 0.05, 0.22, 0.5),  # floppy ears
-        ellipse(0.68, 0.05, 0.22, 0.5),
-        ellipse(0, 0.55, 0.34, 0.3),  # muzzle
+    "dog": minus(
+        union(
+            ellipse(0, -0.05, 0.52, 0.62),  # head
+            ellipse(0, 0.45, 0.34, 0.3),  # muzzle
+            # long floppy ears, joined at the top of the head and a gap away from its sides,
+            # so that they read as ears and not as a wider head
+            minus(
+                union(
+                    tilted(-0.64, -0.05, 0.27, 0.62, 0.3),
+                    tilted(0.64, -0.05, 0.27, 0.62, -0.3),
+                ),
+                lambda x, y: y > -0.42 and ((x / 0.62) ** 2 + ((y + 0.05) / 0.72) ** 2 <= 1),
+            ),
+        ),
+        circle(-0.22, -0.15, 0.09),  # eyes
+        circle(0.22, -0.15, 0.09),
+        ellipse(0, 0.3, 0.14, 0.08),  # nose
     ),
-    "bird": union(
-        ellipse(-0.1, 0.2, 0.62, 0.45),  # body
-        circle(0.42, -0.3, 0.3),  # head
-        polygon((0.68, -0.38), (0.98, -0.25), (0.68, -0.18)),  # beak
-        polygon((-0.6, 0.1), (-0.98, -0.2), (-0.9, 0.35)),  # tail
-        polygon((-0.1, 0.62), (-0.05, 0.95), (0.05, 0.62)),  # leg
+    "bird": minus(
+        union(
+            circle(-0.1, 0.2, 0.6),  # a round little bird
+            circle(0.38, -0.4, 0.34),  # head
+            polygon((0.66, -0.5), (0.98, -0.36), (0.66, -0.26)),  # beak
+            polygon((-0.55, -0.05), (-0.98, -0.45), (-0.9, 0.05), (-0.62, 0.25)),  # tail
+            rect(-0.22, 0.72, -0.1, 0.98),  # legs
+            rect(0.08, 0.72, 0.2, 0.98),
+        ),
+        circle(0.46, -0.46, 0.07),  # eye
     ),
     "tree": union(
         circle(0, -0.45, 0.45),
