@@ -34,7 +34,7 @@ def bench_render(n: int) -> None:
     tracemalloc.start()
     for i in range(n):
         started = time.perf_counter()
-        render_art(f"{text} {i}", shape="heart", footer="#MakeItHappy · brand line")
+        render_art(f"{text} {i}", shape="heart", hashtag="#MakeItHappy", brand_line="brand line")
         times.append(time.perf_counter() - started)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -5,7 +5,7 @@ import io
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageChops
 
 from happybot.art.draw import render_art
 from happybot.art.layout import FILLER, choose_shape, fit_text, flow, mask
@@ -13,8 +13,8 @@ from happybot.art.shapes import SHAPES
 
 
 def test_same_input_same_bytes_and_a_real_png_of_the_asked_size() -> None:
-    a = render_art("my train is late", shape="heart", footer="#MakeItHappy")
-    b = render_art("my train is late", shape="heart", footer="#MakeItHappy")
+    a = render_art("my train is late", shape="heart", hashtag="#MakeItHappy")
+    b = render_art("my train is late", shape="heart", hashtag="#MakeItHappy")
     assert a.png == b.png and a.sha256 == b.sha256
     image = Image.open(io.BytesIO(a.png))
     assert image.format == "PNG" and image.size == (1080, 1080)
@@ -22,7 +22,7 @@ def test_same_input_same_bytes_and_a_real_png_of_the_asked_size() -> None:
 
 
 def test_alt_text_says_what_the_picture_shows_and_holds_the_words() -> None:
-    art = render_art("rain  again\non my day off", shape="sun", footer="#MakeItHappy")
+    art = render_art("rain  again\non my day off", shape="sun", hashtag="#MakeItHappy")
     assert art.alt_text.startswith("A sun drawn")
     assert "rain again on my day off" in art.alt_text and "#MakeItHappy" in art.alt_text
 
@@ -86,7 +86,7 @@ def test_any_unicode_text_renders(text: str) -> None:
 )
 def test_hard_texts_render_at_both_sizes(text: str) -> None:
     for width, height in ((1080, 1080), (1200, 675)):
-        art = render_art(text, shape="cat", width=width, height=height, footer="#MakeItHappy")
+        art = render_art(text, shape="cat", width=width, height=height, hashtag="#MakeItHappy")
         assert Image.open(io.BytesIO(art.png)).size == (width, height)
         assert all(len(row) == len(art.rows[0]) for row in art.rows)
 
@@ -95,3 +95,27 @@ def test_emoji_are_not_drawn_as_empty_boxes_but_stay_in_the_alt_text() -> None:
     art = render_art("rain again 😩", shape="sun")
     assert "😩" not in "".join(art.rows) and "rain" in "".join(art.rows)
     assert "😩" in art.alt_text
+
+
+def _inked(png: bytes, box: tuple[int, int, int, int]) -> bool:
+    """Whether any pixel in the box differs from the background (the top-left corner)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    plain = Image.new("RGB", image.size, image.getpixel((0, 0)))
+    return ImageChops.difference(image, plain).crop(box).getbbox() is not None
+
+
+def test_a_landscape_picture_uses_its_width_for_the_hashtag_and_brand_line() -> None:
+    art = render_art(
+        "rain again", shape="heart", width=1200, height=675, hashtag="#MakeItHappy", brand_line="Hi"
+    )
+    assert _inked(art.png, (720, 0, 1200, 675))  # the panel beside the shape
+    assert not _inked(art.png, (0, 640, 1200, 675))  # no footer line under it
+    assert "Beside it: #MakeItHappy · Hi." in art.alt_text
+    bare = render_art("rain again", shape="heart", width=1200, height=675)
+    assert not _inked(bare.png, (720, 0, 1200, 675))
+
+
+def test_a_square_picture_has_its_footer_under_the_shape() -> None:
+    art = render_art("rain again", shape="heart", hashtag="#MakeItHappy")
+    assert _inked(art.png, (0, 960, 1080, 1080))
+    assert "Footer: #MakeItHappy." in art.alt_text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,44 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return (value >> 16 & 255, value >> 8 & 255, value & 255)
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where things go on the canvas: the shape's square, and the campaign's words (a footer
+    line under a square picture; a panel beside the shape in a wide one)."""
+
+    shape_box: tuple[float, float, float]  # left, top, side
+    words_box: tuple[float, float, float, float]  # left, top, right, bottom
+    side_panel: bool
+
+
+def _frame(width: int, height: int) -> _Frame:
+    margin = width // 20
+    if width >= height * 1.4:
+        # landscape (1200×675): the shape as tall as the picture allows, the hashtag and brand
+        # line beside it, so that the width is used and not left as empty margins
+        side = height - 2 * margin
+        left = margin + (width * 0.58 - margin - side) / 2
+        return _Frame(
+            (left, margin, side), (width * 0.58, margin, width - margin, height - margin), True
+        )
+    footer_h = max(48, height // 14)
+    art_w, art_h = width - 2 * margin, height - 2 * margin - footer_h
+    side = min(art_w, art_h)
+    box = ((width - side) / 2, margin + (art_h - side) / 2, side)
+    return _Frame(box, (margin, height - margin - footer_h, width - margin, height - margin), False)
+
+
+def _wrap(text: str, font: FontT, width: float) -> list[str]:
+    """Lines of whole words that fit `width` (a word longer than the line stands alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def render_art(
     text: str,
     *,
@@ -85,14 +124,13 @@ def render_art(
     background: str = "#FFF8E7",
     ink: tuple[str, ...] = ("#FF6B6B",),
     footer_colour: str = "#5A5A5A",
-    footer: str = "",
+    hashtag: str = "",
+    brand_line: str = "",
 ) -> Artwork:
     """The words drawn into a happy shape, with alt text that says what it shows."""
     chosen = shape or choose_shape(text, shapes, seed)
-    footer_h = max(48, height // 14)
-    margin = width // 20
-    art_w, art_h = width - 2 * margin, height - 2 * margin - footer_h
-    side = min(art_w, art_h)  # the shape is drawn in a square, centred
+    frame = _frame(width, height)
+    box_left, box_top, side = frame.shape_box
     font = _font(max(8, int(side / (_COLUMNS * _CHAR_ASPECT))))
     # a monospaced font: one call per row lands every character in its cell
     cell_w = font.getlength("M")
@@ -108,8 +146,8 @@ def render_art(
     coverage = Image.new("L", (width, height), 0)
     which = Image.new("L", (width, height), 0)
     draw, band = ImageDraw.Draw(coverage), ImageDraw.Draw(which)
-    left = (width - cols * cell_w) / 2
-    top = margin + (art_h - rows * cell_h) / 2
+    left = box_left + (side - cols * cell_w) / 2
+    top = box_top + (side - rows * cell_h) / 2
     levels = _levels(len(inks))
     for r, row in enumerate(grid):
         if row.strip():
@@ -117,17 +155,23 @@ def render_art(
     # bands of rows in one ink; drawn bottom up, each reaching a quarter row below its last
     # row, so that descenders keep their row's ink (the top of a row's box is blank leading)
     colour_of = [r * len(ink) // max(1, len(grid)) for r in range(len(grid))]
+    right = box_left + side if frame.side_panel else width
     for colour in reversed(range(len(ink))):
         rows_in = [r for r, c in enumerate(colour_of) if c == colour]
         if rows_in:
             y0, y1 = top + rows_in[0] * cell_h, top + (rows_in[-1] + 1.25) * cell_h
-            band.rectangle((0, int(y0), width, int(y1)), fill=colour * levels)
-    if footer:
-        footer_font = _font(max(10, footer_h // 3))
-        at = (width / 2, height - margin / 2 - footer_h / 2)
+            band.rectangle((0, int(y0), int(right), int(y1)), fill=colour * levels)
+    footer = " · ".join(part for part in (hashtag, brand_line) if part)
+    if frame.side_panel:
+        _draw_panel(draw, band, frame.words_box, hashtag, brand_line, (0, len(ink)), levels)
+    elif footer:
+        x0, y0, x1, y1 = frame.words_box
+        footer_font = _font(max(10, int(y1 - y0) // 3))
+        at = ((x0 + x1) / 2, (y0 + y1) / 2)
         draw.text(at, footer, font=footer_font, fill=255, anchor="mm")
-        box = draw.textbbox(at, footer, font=footer_font, anchor="mm")
-        band.rectangle(box, fill=len(ink) * levels)
+        band.rectangle(
+            draw.textbbox(at, footer, font=footer_font, anchor="mm"), fill=len(ink) * levels
+        )
     level = coverage.point([v * levels // 256 for v in range(256)])
     indexed = Image.frombytes("P", (width, height), ImageChops.add(which, level).tobytes())
     indexed.putpalette(_palette(_rgb(background), tuple(_rgb(c) for c in inks), levels))
@@ -139,7 +183,7 @@ def render_art(
     article = "An" if title[0] in "aeiou" else "A"
     alt = f"{article} {title} drawn in coloured text, made from the words: “{words}”."
     if footer:
-        alt += f" Footer: {footer}."
+        alt += f" {'Beside it' if frame.side_panel else 'Footer'}: {footer}."
     return Artwork(
         png=buffer.getvalue(),
         alt_text=alt,
@@ -148,6 +192,33 @@ def render_art(
         width=width,
         height=height,
     )
+
+
+def _draw_panel(
+    draw: ImageDraw.ImageDraw,
+    band: ImageDraw.ImageDraw,
+    box: tuple[float, float, float, float],
+    hashtag: str,
+    brand_line: str,
+    inks: tuple[int, int],
+    levels: int,
+) -> None:
+    """The hashtag large and the brand line under it, left-aligned and centred in height."""
+    x0, y0, x1, y1 = box
+    width = x1 - x0
+    size = max(12, int((y1 - y0) / 9))
+    # a long hashtag gets a smaller size rather than a break in the middle of it
+    while size > 12 and _font(size).getlength(hashtag) > width * 0.95:
+        size -= 2
+    small = max(10, int(size * 0.55))
+    blocks = [(line, size, inks[0]) for line in ([hashtag] if hashtag else [])]
+    blocks += [(line, small, inks[1]) for line in _wrap(brand_line, _font(small), width)]
+    heights = [points * 1.35 for _, points, _ in blocks]
+    y = y0 + (y1 - y0 - sum(heights)) / 2
+    for (line, points, ink), h in zip(blocks, heights, strict=True):
+        draw.text((x0, y), line, font=_font(points), fill=255)
+        band.rectangle(draw.textbbox((x0, y), line, font=_font(points)), fill=ink * levels)
+        y += h
 
 
 def render_for_campaign(
@@ -171,5 +242,6 @@ def render_for_campaign(
         background=art.palette.background,
         ink=tuple(art.palette.ink),
         footer_colour=art.palette.footer,
-        footer=campaign.hashtag + (f" · {campaign.brand_line}" if campaign.brand_line else ""),
+        hashtag=campaign.hashtag,
+        brand_line=campaign.brand_line or "",
     )
