@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+import pytest
+
 from happybot.art.draw import render_art
+from happybot.art.layout import FILLER
+from happybot.art.shapes import SHAPES
 from happybot.models import Artwork, Decision
 from happybot.pipeline.decide import decide, policy_from_campaign
 from happybot.pipeline.output_screen import readings, screen_output
@@ -60,8 +67,113 @@ def test_words_the_input_contained_are_left_to_the_input_screens() -> None:
     assert screen_output(art(rows), "hi", LEX, inputs=["we love spud"]) == []
 
 
-def test_a_short_word_deep_in_the_first_letters_is_chance_not_an_acrostic() -> None:
+def test_an_acrostic_anywhere_in_the_first_letters_is_held() -> None:
     rows = ["apple", "tree", "sun", "pea", "urn", "dew"]  # first letters "atspud"
-    assert screen_output(art(rows), "hi", LEX) == []
-    longer = LexiconScreen(terms=[Term("tspud", "slur", 0.95, "t")])
-    assert screen_output(art(rows), "hi", longer) != []
+    assert any("first letters of rows" in f.why for f in screen_output(art(rows), "hi", LEX))
+
+
+def test_filler_dots_do_not_hide_an_acrostic() -> None:
+    rows = [f"{FILLER}{FILLER} sun", "pea", f"{FILLER} urn", "dew"]  # "·spud" unless skipped
+    assert any("first letters of rows" in f.why for f in screen_output(art(rows), "hi", LEX))
+
+
+def test_first_letters_of_words_written_into_the_text_are_held() -> None:
+    text = "i saw sunny pears under dew today"  # "isspudt", needs no knowledge of the layout
+    artwork = render_art(text, shape="cloud")
+    found = screen_output(artwork, "hi", LEX, inputs=[text])
+    assert any("first letters of words" in f.why for f in found)
+
+
+# -- crafted against the real layout ----------------------------------------------------------
+#
+# An attacker who knows the layout writes words whose letters land where they want them. These
+# tests do just that for every shape at both sizes: the text is many three-letter words, each
+# written "x" + its number in two letters, so that where each word lands can be read back from
+# the picture; then the letters that land on the rows' first cells (or down one column) are
+# changed to spell a denied word, and the picture is drawn again. Words of one length land in
+# the same cells whatever their letters, so the crafted picture carries the crafted word.
+
+
+def _word(index: int, length: int = 3) -> str:
+    return "x" + chr(97 + index // 26) + chr(97 + index % 26) + "q" * (length - 3)
+
+
+def _words(length: int = 3) -> list[str]:
+    # more words than the shape holds, so that none repeats (the text is cut, not repeated)
+    return [_word(i, length) for i in range(1200 // (length + 1))]
+
+
+def _draw(words: list[str], shape: str, size: tuple[int, int]) -> Artwork:
+    return render_art(" ".join(words), shape=shape, width=size[0], height=size[1])
+
+
+def _cells(rows: Sequence[str], length: int = 3) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) → (word number, letter in the word), from the coded words."""
+    where = {}
+    for r, row in enumerate(rows):
+        for match in re.finditer(rf"\b[a-z]{{{length}}}\b", row):
+            number = (ord(match[0][1]) - 97) * 26 + ord(match[0][2]) - 97
+            for offset in range(length):
+                where[(r, match.start() + offset)] = (number, offset)
+    return where
+
+
+def _crafted(places: list[tuple[int, int]], target: str, words: list[str]) -> list[str]:
+    out = list(words)
+    for (number, offset), letter in zip(places, target, strict=True):
+        out[number] = out[number][:offset] + letter + out[number][offset + 1 :]
+    return out
+
+
+SIZES = [(1080, 1080), (1200, 675)]
+WORDS = _words()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["square", "landscape"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
+    shape: str, size: tuple[int, int]
+) -> None:
+    plain = _draw(WORDS, shape, size)
+    cells = _cells(plain.rows)
+    starts = [
+        cells[(r, len(row) - len(row.lstrip(" " + FILLER)))]
+        for r, row in enumerate(plain.rows)
+        if row.strip(" " + FILLER)
+    ]
+    # a word that starts a row; put in the middle of the first letters, not at their start
+    usable = [s for s in starts if s[1] == 0][2:6]
+    assert len(usable) == 4, shape
+    crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
+    found = screen_output(crafted, "hi", LEX, inputs=[" ".join(WORDS)])
+    assert any("first letters of rows" in f.why and f.label == "slur" for f in found), shape
+    assert decide(found, policy_from_campaign(make_campaign())).decision is Decision.REVIEW
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["square", "landscape"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_a_word_crafted_down_a_column_is_held_in_every_shape(
+    shape: str, size: tuple[int, int]
+) -> None:
+    # four letters down a column with no letter just above or below: a word the eye picks out
+    # (inside a longer column of letters it does not stand out, and is not held). The attacker
+    # tries word lengths until the gaps between words line up where they need them.
+    for length in (3, 4, 5, 6):
+        words = _words(length)
+        cells = _cells(_draw(words, shape, size).rows, length)
+        spot = next(
+            (
+                [cells[(r + k, c)] for k in range(4)]
+                for (r, c) in sorted(cells)
+                if all((r + k, c) in cells for k in range(4))
+                and (r - 1, c) not in cells
+                and (r + 4, c) not in cells
+            ),
+            None,
+        )
+        if spot is not None:
+            break
+    assert spot is not None, shape
+    crafted = _draw(_crafted(spot, "doom", words), shape, size)
+    found = screen_output(crafted, "hi", LEX, inputs=[" ".join(words)])
+    assert any(f.why.startswith("column") and f.label == "operator-deny" for f in found), shape

@@ -22,7 +22,6 @@ SCREEN = "output"
 # ordinary text: only grave ones count, and they go to a person, never to automatic rejection.
 LAYOUT_RISK_CAP = 0.6
 LAYOUT_MIN_LEN = 4  # three-letter words turn up by chance in any column
-ACROSTIC_MIN_LEN = 5
 
 
 @dataclass(frozen=True)
@@ -50,17 +49,20 @@ def readings(artwork: Artwork) -> list[Reading]:
         ]
         if runs:
             out.append(Reading(f"column {c + 1}", "\n".join(runs), layout=True, inner=False))
-    words = " ".join(filled).split()
-    out.append(Reading("first letters of rows", "".join(r[0] for r in filled), True, True))
-    out.append(Reading("last letters of rows", "".join(r[-1] for r in filled), True, True))
-    out.append(Reading("first letters of words", "".join(w[0] for w in words), True, True))
+    # the eye reads an acrostic from letters: the dots that fill the end of a run do not count
+    rows_letters = [_letters(row) for row in filled]
+    words_letters = [_letters(word) for word in " ".join(filled).split()]
+    for where, pick, of in (
+        ("first letters of rows", 0, rows_letters),
+        ("last letters of rows", -1, rows_letters),
+        ("first letters of words", 0, words_letters),
+    ):
+        out.append(Reading(where, "".join(x[pick] for x in of if x), layout=True, inner=True))
     return out
 
 
-def _deliberate(span: tuple[int, int] | None) -> bool:
-    """An acrostic somebody wrote starts at the first row, or is long: a short word somewhere
-    down the first letters of a repeated text is chance (it turns up in one picture in twenty)."""
-    return span is not None and (span[0] == 0 or span[1] - span[0] >= ACROSTIC_MIN_LEN)
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def screen_output(
@@ -79,9 +81,10 @@ def screen_output(
             skip=known,
             labels=GRAVE if reading.layout else None,
         )
+        # Held wherever it stands: an acrostic put in the middle is as deliberate as one at the
+        # start. Chance matches are rare (7 of 1,500 harmless Dynabench texts drawn in random
+        # shapes; 0 of 1,500 simulated posts) and go to a person, not to rejection.
         for f in found:
-            if reading.inner and not _deliberate(f.span):
-                continue
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
             findings.append(
                 Finding(SCREEN, f.label, risk, Target.PICTURE, None, f"{reading.where}: {f.why}")
