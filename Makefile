@@ -29,6 +29,7 @@ test: lint typecheck
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_art.py
 	$(BIN)/python bench/bench_pipeline.py
 
 clean:

@@ -1,4 +1,5 @@
-"""Print how fast the stages are on this machine (one core): render, screens, the whole flow.
+"""Print how fast the stages are on this machine (one core): screens, the whole flow (the
+pictures: bench/bench_art.py).
 
     .venv/bin/python bench/bench_pipeline.py [--posts 200]
 
@@ -8,15 +9,11 @@ Not part of the test suite: figures, not assertions.
 from __future__ import annotations
 
 import argparse
-import resource
-import statistics
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from happybot.art.draw import render_art
 from happybot.config import starter_campaign
 from happybot.pipeline.normalize import normalize
 from happybot.pipeline.runner import Pipeline
@@ -25,26 +22,6 @@ from happybot.platforms.registry import open_platform
 from happybot.platforms.simulate import Simulator
 from happybot.screens.base import ScreenContext, load_screens
 from happybot.store.db import Store
-
-
-def bench_render(n: int) -> None:
-    text = "My train is late again and it is raining, what a Monday, honestly"
-    render_art(text, shape="heart")  # font loading, caches
-    times = []
-    tracemalloc.start()
-    for i in range(n):
-        started = time.perf_counter()
-        render_art(f"{text} {i}", shape="heart", hashtag="#MakeItHappy", brand_line="brand line")
-        times.append(time.perf_counter() - started)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    # tracemalloc sees Python's allocations only; Pillow's image buffers show in the RSS
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"render 1080x1080 PNG: median {statistics.median(times) * 1000:.1f} ms, "
-        f"p95 {sorted(times)[int(n * 0.95)] * 1000:.1f} ms, peak traced Python memory "
-        f"{peak / 1e6:.1f} MB, peak process RSS so far {rss:.0f} MB"
-    )
 
 
 def bench_screens(n: int) -> None:
@@ -90,7 +67,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=200)
     args = parser.parse_args()
-    bench_render(50)
     bench_screens(args.posts)
     bench_flow(args.posts)
 

@@ -99,7 +99,7 @@ SHAPES: dict[str, Inside] = {
     "balloon": union(
         ellipse(0, -0.2, 0.62, 0.74),
         polygon((-0.1, 0.62), (0.1, 0.62), (0, 0.52)),
-        lambda x, y: 0.6 <= y <= 1.0 and abs(x - 0.07 * math.sin(y * 12)) < 0.06,
+        lambda x, y: 0.6 <= y <= 1.0 and abs(x - 0.07 * math.sin(y * 12)) < 0.04,
     ),
     "star": star,
     "rainbow": rainbow,

@@ -10,7 +10,7 @@ from happybot.art.layout import FILLER
 from happybot.art.shapes import SHAPES
 from happybot.models import Artwork, Decision
 from happybot.pipeline.decide import decide, policy_from_campaign
-from happybot.pipeline.output_screen import readings, screen_output
+from happybot.pipeline.output_screen import LAYOUT_RISK_CAP, readings, screen_output
 from happybot.screens.lexicon import LexiconScreen, Term
 from happybot.testing import make_campaign
 
@@ -37,10 +37,15 @@ def test_a_word_read_down_a_column_is_held() -> None:
     assert any(f.label == "operator-deny" for f in screen_output(art(rows), "hi", LEX))
 
 
-def test_a_word_split_across_rows_is_read_whole_at_full_risk() -> None:
+def test_a_word_the_row_ends_make_is_read_whole_and_held_for_a_person() -> None:
     findings = screen_output(art(["we love sp", "ud a lot"]), "hi", LEX)
-    whole = [f for f in findings if "reading order" in f.why]
-    assert whole and whole[0].risk == 0.95
+    joined = [f for f in findings if "without a break" in f.why]
+    assert joined and joined[0].risk == LAYOUT_RISK_CAP  # the layout made it: a person looks
+
+
+def test_words_at_the_ends_of_rows_are_not_run_together_at_full_risk() -> None:
+    findings = screen_output(art(["we grow sp", "ud a lot"]), "hi", LEX)
+    assert not [f for f in findings if "reading order" in f.why]
 
 
 def test_alt_text_and_reply_text_are_read_too() -> None:

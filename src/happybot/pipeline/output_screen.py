@@ -9,9 +9,11 @@ judged twice.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from happybot.art.layout import FILLER
 from happybot.models import Artwork, Finding, Target
 from happybot.screens.lexicon import GRAVE, LexiconScreen
 
@@ -38,15 +40,17 @@ def readings(artwork: Artwork) -> list[Reading]:
     width = max((len(r) for r in rows), default=0)
     padded = [r.ljust(width) for r in rows]
     filled = [r.strip() for r in rows if r.strip()]
-    # the words as the reader follows them: rows joined where the layout broke them
-    out = [Reading("the words in reading order", "".join(filled), layout=False, inner=False)]
+    # the words as the reader follows them, and the rows run together: a word too long for any
+    # run of the shape is split over two, and the end of one row and the start of the next can
+    # read as one word that neither is (made by the layout, so judged as the layout's)
+    out = [
+        Reading("the words in reading order", " ".join(filled), layout=False, inner=False),
+        Reading("rows read on without a break", "".join(filled), layout=True, inner=False),
+    ]
     # a row cut at the shape's edge can show a fragment that is a word of its own
     out += [Reading(f"row {i + 1}", row, layout=True, inner=False) for i, row in enumerate(filled)]
     for c in range(width):
-        # read top to bottom, a blank cell ends a word, as it does for the eye
-        runs = [
-            run for run in "".join(r[c] for r in padded).split(" ") if len(run) >= LAYOUT_MIN_LEN
-        ]
+        runs = _column_words("".join(r[c] for r in padded))
         if runs:
             out.append(Reading(f"column {c + 1}", "\n".join(runs), layout=True, inner=False))
     # the eye reads an acrostic from letters: the dots that fill the end of a run do not count
@@ -59,6 +63,21 @@ def readings(artwork: Artwork) -> list[Reading]:
     ):
         out.append(Reading(where, "".join(x[pick] for x in of if x), layout=True, inner=True))
     return out
+
+
+_PUNCTUATION = string.punctuation + "~…" + FILLER
+
+
+def _column_words(column: str) -> list[str]:
+    """The words a column shows, read top to bottom: a run of characters between blank or
+    filler cells, punctuation at its ends set aside. A run with punctuation inside ("tard~ara",
+    a letter of each of the words stacked in a dense shape) does not read as a word to the eye."""
+    words = []
+    for run in column.replace(FILLER, " ").split():
+        word = run.strip(_PUNCTUATION)
+        if len(word) >= LAYOUT_MIN_LEN and word.isalnum():
+            words.append(word)
+    return words
 
 
 def _letters(text: str) -> str:
@@ -82,8 +101,8 @@ def screen_output(
             labels=GRAVE if reading.layout else None,
         )
         # Held wherever it stands: an acrostic put in the middle is as deliberate as one at the
-        # start. Chance matches are rare (7 of 1,500 harmless Dynabench texts drawn in random
-        # shapes; 0 of 1,500 simulated posts) and go to a person, not to rejection.
+        # start. Chance matches are rare (1 of 1,500 simulated posts, 5 of 1,201 harmless
+        # Dynabench texts: bench/bench_art.py) and go to a person, not to rejection.
         for f in found:
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
             findings.append(
