@@ -7,8 +7,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
 from happybot.store.db import Store
@@ -66,3 +68,29 @@ def store(db_url: str, clock: Clock) -> Iterator[Store]:
 def _cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test caches derived data (the corpus index) in a folder of its own."""
     monkeypatch.setenv("HAPPYBOT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+# -- a real browser: Debian's chromium driven by Playwright (no browser download) -------------
+
+CHROMIUM = os.environ.get("HAPPYBOT_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("HAPPYBOT_SCREENSHOTS", Path(__file__).parent.parent / "build"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        # .ci/run installs Debian's chromium, so CI always runs these
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Path:
+    """The folder a browser test writes its screenshots to: build/screenshots/TEST-FILE/, to be
+    looked at by people (HAPPYBOT_SCREENSHOTS moves it)."""
+    folder = SCREENSHOTS / "screenshots" / Path(str(request.node.path)).stem
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

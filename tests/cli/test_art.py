@@ -30,7 +30,9 @@ def test_art_refuses_an_unknown_shape_with_a_clear_message(tmp_path: Path) -> No
 def test_the_gallery_has_every_shape_with_sample_texts_and_an_index(tmp_path: Path) -> None:
     cli("art", "--gallery", str(tmp_path / "gallery"))
     pngs = sorted((tmp_path / "gallery").glob("*.png"))
-    assert len(pngs) == len(SHAPES) * len(SAMPLES)
+    assert len(pngs) == len(SHAPES) * (len(SAMPLES) + 1)  # and the first sample in landscape
+    landscape = Image.open(tmp_path / "gallery" / "heart-1-landscape.png")
+    assert landscape.size == (1200, 675)
     index = (tmp_path / "gallery" / "index.html").read_text()
     assert all(f'src="{p.name}"' in index for p in pngs)
     assert "An ice cream drawn" in index  # alt text for screen readers

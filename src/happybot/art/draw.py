@@ -86,8 +86,8 @@ class _Frame:
 
 
 def _frame(width: int, height: int) -> _Frame:
-    margin = width // 20
     if width >= height * 1.4:
+        margin = height // 16
         # landscape (1200×675): the shape as tall as the picture allows, the hashtag and brand
         # line beside it, so that the width is used and not left as empty margins
         side = height - 2 * margin
@@ -95,6 +95,7 @@ def _frame(width: int, height: int) -> _Frame:
         return _Frame(
             (left, margin, side), (width * 0.58, margin, width - margin, height - margin), True
         )
+    margin = width // 20
     footer_h = max(48, height // 14)
     art_w, art_h = width - 2 * margin, height - 2 * margin - footer_h
     side = min(art_w, art_h)
