@@ -65,11 +65,20 @@ def test_shape_follows_the_mood_else_a_reproducible_choice() -> None:
     assert choose_shape("meh", shapes, "k1") == choose_shape("meh", shapes, "k1")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(max_size=5000))
-def test_any_unicode_text_renders(text: str) -> None:
-    art = render_art(text, shape="star", width=400, height=400)
-    assert art.png.startswith(b"\x89PNG")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(max_size=5000),
+    st.sampled_from(sorted(SHAPES)),
+    st.sampled_from([(1080, 1080), (1200, 675)]),
+)
+def test_any_unicode_text_renders_in_any_shape_at_both_sizes(
+    text: str, shape: str, size: tuple[int, int]
+) -> None:
+    art = render_art(text, shape=shape, width=size[0], height=size[1], hashtag="#MakeItHappy")
+    assert Image.open(io.BytesIO(art.png)).size == size
+    # the picture shows only what the text holds, whole words, dots and the separator
+    shown = set(" ".join(art.rows).replace(FILLER, " ").split()) - {"~", "…"}
+    assert all(word.rstrip("…") in text for word in shown)
 
 
 @pytest.mark.parametrize(
@@ -119,3 +128,9 @@ def test_a_square_picture_has_its_footer_under_the_shape() -> None:
     art = render_art("rain again", shape="heart", hashtag="#MakeItHappy")
     assert _inked(art.png, (0, 960, 1080, 1080))
     assert "Footer: #MakeItHappy." in art.alt_text
+
+
+def test_taking_an_emoji_out_never_joins_the_letters_around_it() -> None:
+    art = render_art("fa🙂g and sp🌧ud", shape="cloud")
+    shown = set(" ".join(art.rows).replace(FILLER, " ").split())
+    assert {"fa", "g", "sp", "ud"} <= shown and not {"fag", "spud"} & shown

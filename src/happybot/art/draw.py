@@ -137,8 +137,9 @@ def render_art(
     cell_w = font.getlength("M")
     cell_h = cell_w / _CHAR_ASPECT
     cols, rows = int(side // cell_w), max(8, int(side // cell_h))
-    # emoji have no glyph in a text font: they would print as empty boxes (the alt text keeps them)
-    grid = flow(emoji.replace_emoji(text, ""), mask(chosen, cols, rows))
+    # emoji have no glyph in a text font: they would print as empty boxes (the alt text keeps
+    # them). A space, not nothing: "fa🙂g" must not become a word the person did not write.
+    grid = flow(emoji.replace_emoji(text, " "), mask(chosen, cols, rows))
 
     # Drawn as coverage (how much ink each pixel holds) and, apart, which ink: the PNG is then
     # one byte a pixel, ink * levels + coverage, over a palette of each ink blended into the
