@@ -175,11 +175,15 @@ SHAPES: dict[str, Inside] = {
         circle(0.22, -0.2, 0.3),
         circle(0, -0.55, 0.32),
     ),
-    "gift": union(
-        rect(-0.75, -0.25, 0.75, 0.95),  # box
-        rect(-0.85, -0.45, 0.85, -0.2),  # lid
-        ellipse(-0.3, -0.62, 0.3, 0.17),  # bow
-        ellipse(0.3, -0.62, 0.3, 0.17),
+    "gift": minus(
+        union(
+            rect(-0.75, -0.22, 0.75, 0.95),  # box
+            rect(-0.85, -0.45, 0.85, -0.28),  # lid, a gap above the box
+            ellipse(-0.3, -0.64, 0.3, 0.17),  # bow
+            ellipse(0.3, -0.64, 0.3, 0.17),
+        ),
+        # the ribbon down the middle, left as a gap: a plain box would read as a box
+        rect(-0.07, -0.45, 0.07, 0.95),
     ),
     "music-note": union(
         ellipse(-0.42, 0.62, 0.44, 0.32),  # note head
