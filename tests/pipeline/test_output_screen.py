@@ -141,13 +141,18 @@ def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
 ) -> None:
     plain = _draw(WORDS, shape, size)
     cells = _cells(plain.rows)
+    # the word under each row's first letter (rows that start with a dot or "…" have none)
     starts = [
-        cells[(r, len(row) - len(row.lstrip(" " + FILLER)))]
+        cells.get((r, len(row) - len(row.lstrip(" " + FILLER))))
         for r, row in enumerate(plain.rows)
         if row.strip(" " + FILLER)
     ]
-    # a word that starts a row; put in the middle of the first letters, not at their start
-    usable = [s for s in starts if s[1] == 0][2:6]
+    # four rows in a row that a word starts; in the middle of the first letters, not at the start
+    usable = next(
+        starts[i : i + 4]
+        for i in range(2, len(starts) - 3)
+        if all(s is not None and s[1] == 0 for s in starts[i : i + 4])
+    )
     assert len(usable) == 4, shape
     crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
     found = screen_output(crafted, "hi", LEX, inputs=[" ".join(WORDS)])
