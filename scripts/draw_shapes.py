@@ -80,9 +80,7 @@ def flower(x: float, y: float) -> bool:
     # five round petals, one pointing up so that the flower stands straight; a stem and a leaf
     cx, cy = 0.0, -0.38
     angles = [math.radians(-90 + 72 * k) for k in range(5)]
-    petals = any(
-        circle(cx + 0.4 * math.cos(a), cy + 0.4 * math.sin(a), 0.21)(x, y) for a in angles
-    )
+    petals = any(circle(cx + 0.4 * math.cos(a), cy + 0.4 * math.sin(a), 0.21)(x, y) for a in angles)
     stem = abs(x - 0.03 * math.sin(y * 4)) < 0.07 and 0.2 < y < 0.98
     leaf = tilted(0.3, 0.62, 0.3, 0.12, -0.5)(x, y)
     return petals or circle(cx, cy, 0.24)(x, y) or stem or leaf

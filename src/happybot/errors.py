@@ -9,6 +9,7 @@ HappybotError
   StoreError
   ReviewError            a review action that cannot apply (wrong state, picture changed)
   SourceError            a source that cannot be opened (missing file, unknown scenario)
+  RenderError            a text the picture cannot show (characters no font here can draw)
 """
 
 from __future__ import annotations
@@ -52,3 +53,8 @@ class ReviewError(HappybotError):
 
 class SourceError(HappybotError):
     """A source of posts that cannot be opened: a missing file, an unknown scenario."""
+
+
+class RenderError(HappybotError):
+    """A text the picture cannot show as it is (characters no font here draws): the post is
+    never published with empty boxes in place of its words."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,7 @@ from PIL import Image, ImageChops
 from happybot.art.draw import render_art
 from happybot.art.layout import FILLER, choose_shape, fit_text, flow, mask
 from happybot.art.shapes import SHAPES
+from happybot.errors import RenderError
 
 
 def test_same_input_same_bytes_and_a_real_png_of_the_asked_size() -> None:
@@ -74,11 +76,23 @@ def test_shape_follows_the_mood_else_a_reproducible_choice() -> None:
 def test_any_unicode_text_renders_in_any_shape_at_both_sizes(
     text: str, shape: str, size: tuple[int, int]
 ) -> None:
-    art = render_art(text, shape=shape, width=size[0], height=size[1], hashtag="#MakeItHappy")
+    try:
+        art = render_art(text, shape=shape, width=size[0], height=size[1], hashtag="#MakeItHappy")
+    except RenderError as refused:
+        # refused only for characters it cannot draw, and it says which
+        assert "cannot draw" in str(refused)
+        assert any(repr(ch) in str(refused) for ch in set(unicodedata.normalize("NFC", text)))
+        return
     assert Image.open(io.BytesIO(art.png)).size == size
     # the picture shows only what the text holds, whole words, dots and the separator
     shown = set(" ".join(art.rows).replace(FILLER, " ").split()) - {"~", "…"}
-    assert all(word.rstrip("…") in text for word in shown)
+    written = _unmarked(unicodedata.normalize("NFC", text))
+    assert all(_unmarked(word.rstrip("…")) in written for word in shown)
+
+
+def _unmarked(text: str) -> str:
+    """Without combining marks (a mark the font lacks is left off its letter)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Me"))
 
 
 @pytest.mark.parametrize(
@@ -134,3 +148,19 @@ def test_taking_an_emoji_out_never_joins_the_letters_around_it() -> None:
     art = render_art("fa🙂g and sp🌧ud", shape="cloud")
     shown = set(" ".join(art.rows).replace(FILLER, " ").split())
     assert {"fa", "g", "sp", "ud"} <= shown and not {"fag", "spud"} & shown
+
+
+def test_text_the_font_cannot_draw_is_refused_with_the_characters_named() -> None:
+    with pytest.raises(RenderError, match="cannot draw '東', '車'"):
+        render_art("東車", shape="heart")
+
+
+def test_a_bidi_override_cannot_show_letters_the_screens_did_not_read() -> None:
+    # U+202E would make the row display "gaf" reversed; it is drawn as a space instead
+    art = render_art("\u202egaf is what I typed", shape="cloud")
+    assert "\u202e" not in "".join(art.rows) and "gaf" in " ".join(art.rows)
+
+
+def test_stacked_marks_the_font_lacks_are_left_off_their_letters() -> None:
+    art = render_art("z\u0351a\u0353l\u0355g\u0356o", shape="heart")
+    assert "zalgo" in " ".join(art.rows)

@@ -377,3 +377,15 @@ def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
     assert platform.writes == 0  # the ordinary posts after it wait for people
     with store.transaction() as session:
         assert audit.verify(session, store.audit_key).ok
+
+
+def test_a_post_the_picture_cannot_draw_is_never_published_and_says_why(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = [*traffic(2), line("cjk", f"東京の電車がまた遅れている {TAG}", expected="publish")]
+    stats = pipeline(store, CrashingPlatform(ListSource(lines), tmp_path / "out")).run()
+    # nothing to approve without a picture: rejected, with the reason for the team to see
+    assert stats.published == 2 and states(store)["replay:cjk"] == "rejected"
+    with store.transaction() as session:
+        why = session.execute(select(FindingRow.why).where(FindingRow.label == "render-error"))
+        assert "cannot draw '" in why.scalar_one()

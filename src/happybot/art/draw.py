@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 import io
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import emoji
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from happybot.art.layout import choose_shape, flow, mask
 from happybot.art.shapes import SHAPES
+from happybot.errors import RenderError
 from happybot.models import Artwork
 
 if TYPE_CHECKING:
@@ -42,6 +45,60 @@ def font_path() -> str | None:
     except (OSError, subprocess.SubprocessError):
         pass
     return next((p for p in _FONT_CANDIDATES if Path(p).exists()), None)
+
+
+@functools.lru_cache(maxsize=4)
+def _coverage(path: str | None) -> frozenset[int]:
+    """The code points the font has glyphs for. Pillow's bundled fallback: printable ASCII, all
+    it can be relied on for."""
+    if path is None:
+        return frozenset(range(0x20, 0x7F))
+    with TTFont(path, lazy=True, fontNumber=0) as font:
+        return frozenset(font.getBestCmap())
+
+
+# Characters that are not drawn but steer the drawing or draw nothing: bidi overrides (which
+# would show a row's letters reversed: "gaf" drawn as the word the screens never saw), zero-width
+# joiners, controls, unassigned and private-use code points.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def drawable(text: str) -> str:
+    """The text as the picture draws it. Emoji (no glyph in a text font; the alt text keeps
+    them) and invisible characters become spaces, not nothing: "fa🙂g" must not become a word
+    the person did not write. Accents the font lacks are left off their letters. Refused, with
+    the characters named, when the font has no glyph for some, or they are wide (Chinese,
+    Japanese, Korean take two cells of the grid)."""
+    path = font_path()
+    covered = _coverage(path)
+    text = emoji.replace_emoji(unicodedata.normalize("NFC", text), " ")
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in _INVISIBLE:
+            kept.append(" ")
+        elif category in ("Mn", "Me") and ord(ch) not in covered:
+            continue  # a mark the font lacks (stacked "zalgo" marks): the letter without it
+        else:
+            kept.append(ch)
+    text = "".join(kept)
+    missing = sorted(
+        {
+            ch
+            for ch in text
+            if not ch.isspace()
+            and (ord(ch) not in covered or unicodedata.east_asian_width(ch) in ("W", "F"))
+        }
+    )
+    if missing:
+        shown = ", ".join(repr(ch) for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise RenderError(
+            f"cannot draw {shown}{more}: the font {Path(path).name if path else '(built in)'} "
+            "has no glyph for them, or they are too wide for the grid of text art: the picture "
+            "would show empty boxes in their place"
+        )
+    return text
 
 
 @functools.lru_cache(maxsize=16)
@@ -137,9 +194,7 @@ def render_art(
     cell_w = font.getlength("M")
     cell_h = cell_w / _CHAR_ASPECT
     cols, rows = int(side // cell_w), max(8, int(side // cell_h))
-    # emoji have no glyph in a text font: they would print as empty boxes (the alt text keeps
-    # them). A space, not nothing: "fa🙂g" must not become a word the person did not write.
-    grid = flow(emoji.replace_emoji(text, " "), mask(chosen, cols, rows))
+    grid = flow(drawable(text), mask(chosen, cols, rows))
 
     # Drawn as coverage (how much ink each pixel holds) and, apart, which ink: the PNG is then
     # one byte a pixel, ink * levels + coverage, over a palette of each ink blended into the
