@@ -148,9 +148,9 @@ def _frame(width: int, height: int) -> _Frame:
         # landscape (1200×675): the shape as tall as the picture allows, the hashtag and brand
         # line beside it, so that the width is used and not left as empty margins
         side = height - 2 * margin
-        left = margin + (width * 0.58 - margin - side) / 2
+        panel = margin + side + margin * 1.5  # a clear gap between the shape and the hashtag
         return _Frame(
-            (left, margin, side), (width * 0.58, margin, width - margin, height - margin), True
+            (margin, margin, side), (panel, margin, width - margin, height - margin), True
         )
     margin = width // 20
     footer_h = max(48, height // 14)
