@@ -85,6 +85,8 @@ def test_the_output_screen_holds_a_reply_even_after_a_person_approves(
             picture_sha256=item.picture_sha256 or "",
         )
     assert len(review.queue(store)) == 1
+    with store.transaction() as session:
+        assert audit.entries(session, limit=1)[0].kind == "approval-held"
 
 
 def test_in_copilot_queued_replies_show_in_the_queue_and_wait_for_approval(
@@ -145,3 +147,41 @@ def test_retract_removes_the_selected_replies_and_records_it(store: Store, tmp_p
         reason="campaign over",
     )
     assert len(everything.retracted) == 2
+
+
+def test_two_reviewers_never_decide_the_same_post(store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    run(store, [line("1", f"what a sh!tty day {TAG}")], tmp_path)
+    (item,) = review.queue(store)
+    review.claim(store, post_id=item.post_id, reviewer="rita")
+    assert review.queue(store)[0].claimed_by == "rita"
+    with pytest.raises(ReviewError, match="being decided by rita"):
+        review.reject(store, post_id=item.post_id, reviewer="sam")
+    with pytest.raises(ReviewError, match="being decided by rita"):
+        review.claim(store, post_id=item.post_id, reviewer="sam")
+    clock.advance(minutes=review.CLAIM_MINUTES + 1)  # rita's lease ran out
+    assert review.queue(store)[0].claimed_by is None
+    review.claim(store, post_id=item.post_id, reviewer="sam")
+    review.reject(store, post_id=item.post_id, reviewer="sam", reason="not for us")
+    assert review.queue(store) == []
+
+
+def test_a_released_claim_lets_another_reviewer_decide(store: Store, tmp_path: Path) -> None:
+    run(store, [line("1", f"what a sh!tty day {TAG}")], tmp_path)
+    (item,) = review.queue(store)
+    review.claim(store, post_id=item.post_id, reviewer="rita")
+    review.release(store, post_id=item.post_id, reviewer="rita")
+    review.reject(store, post_id=item.post_id, reviewer="sam")
+
+
+def test_an_escalated_post_stays_waiting_and_says_who_sent_it_up(
+    store: Store, tmp_path: Path
+) -> None:
+    run(store, [line("1", f"what a sh!tty day {TAG}")], tmp_path)
+    (item,) = review.queue(store)
+    with pytest.raises(ReviewError, match="say why"):
+        review.escalate(store, post_id=item.post_id, reviewer="rita", reason=" ")
+    review.escalate(store, post_id=item.post_id, reviewer="rita", reason="is this a dog whistle?")
+    (waiting,) = review.queue(store)
+    assert waiting.escalated_by == "rita" and waiting.claimed_by is None
+    with store.transaction() as session:
+        assert audit.entries(session, limit=1)[0].kind == "escalated"

@@ -10,6 +10,7 @@ HappybotError
   ReviewError            a review action that cannot apply (wrong state, picture changed)
   SourceError            a source that cannot be opened (missing file, unknown scenario)
   RenderError            a text the picture cannot show (characters no font here can draw)
+  AuthError              a wrong password, a missing or wrong session, token or role
 """
 
 from __future__ import annotations
@@ -58,3 +59,8 @@ class SourceError(HappybotError):
 class RenderError(HappybotError):
     """A text the picture cannot show as it is (characters no font here draws): the post is
     never published with empty boxes in place of its words."""
+
+
+class AuthError(HappybotError):
+    """Who is asking could not be told, or may not do this. The message never says which of a
+    name and a password was wrong."""

@@ -8,9 +8,9 @@ the reply once more before it is queued: it can still hold a reply a person appr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.config import Campaign
@@ -23,7 +23,16 @@ from happybot.screens.base import ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.db import Store
-from happybot.store.schema import ArtworkRow, FindingRow, OutboxRow, PostRow, ReviewActionRow
+from happybot.store.schema import (
+    ArtworkRow,
+    FindingRow,
+    OutboxRow,
+    PostRow,
+    ReviewActionRow,
+    ReviewClaimRow,
+)
+
+CLAIM_MINUTES = 5  # how long a reviewer holds a post they opened; renewed while they look
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class QueueItem:
     findings: list[Finding]
     picture_sha256: str | None
     reply_text: str | None
+    claimed_by: str | None = None  # deciding it now (a live lease)
+    escalated_by: str | None = None  # sent up: only an admin decides it
 
 
 def _waiting(mode: Mode | None) -> ColumnElement[bool]:
@@ -49,25 +60,38 @@ def _waiting(mode: Mode | None) -> ColumnElement[bool]:
     return or_(held, unapproved)
 
 
-def queue(store: Store, limit: int = 50) -> list[QueueItem]:
-    """Oldest first."""
+def queue(store: Store, limit: int = 50, after: int = 0) -> list[QueueItem]:
+    """Oldest first; `after` a post id, to page on."""
     with store.transaction() as session:
         mode = queries.get_mode(session)
         rows = (
             session.execute(
                 select(PostRow)
                 .outerjoin(OutboxRow, OutboxRow.post_id == PostRow.id)
-                .where(_waiting(mode))
+                .where(_waiting(mode), PostRow.id > after)
                 .order_by(PostRow.id)
                 .limit(limit)
             )
             .scalars()
             .all()
         )
-        return [_item(session, row) for row in rows]
+        now = store.clock()
+        return [_item(session, row, now) for row in rows]
 
 
-def _item(session: Session, row: PostRow) -> QueueItem:
+def waiting_count(store: Store) -> int:
+    with store.transaction() as session:
+        mode = queries.get_mode(session)
+        return int(
+            session.execute(
+                select(func.count(PostRow.id))
+                .outerjoin(OutboxRow, OutboxRow.post_id == PostRow.id)
+                .where(_waiting(mode))
+            ).scalar_one()
+        )
+
+
+def _item(session: Session, row: PostRow, now: datetime) -> QueueItem:
     decision = queries.latest_decision(session, row.id)
     art = session.get(ArtworkRow, row.id)
     findings = [
@@ -83,6 +107,7 @@ def _item(session: Session, row: PostRow) -> QueueItem:
         )
         for f in session.execute(select(FindingRow).where(FindingRow.post_id == row.id)).scalars()
     ]
+    claim = session.get(ReviewClaimRow, row.id)
     return QueueItem(
         post_id=row.id,
         trigger=queries.load_trigger(row),
@@ -91,6 +116,8 @@ def _item(session: Session, row: PostRow) -> QueueItem:
         findings=findings,
         picture_sha256=art.sha256 if art else None,
         reply_text=art.reply_text if art else None,
+        claimed_by=claim.reviewer if claim is not None and claim.until > now else None,
+        escalated_by=claim.escalated_by if claim is not None else None,
     )
 
 
@@ -99,7 +126,67 @@ def get_item(store: Store, post_id: int) -> QueueItem:
         row = session.get(PostRow, post_id)
         if row is None:
             raise ReviewError(f"there is no post {post_id}")
-        return _item(session, row)
+        return _item(session, row, store.clock())
+
+
+def claim(store: Store, *, post_id: int, reviewer: str) -> datetime:
+    """Hold a waiting post for `reviewer` for CLAIM_MINUTES (again, while they look): nobody
+    else decides it meanwhile. Returns when the claim ends."""
+    with store.transaction() as session:
+        _waiting_post(session, post_id)
+        now = store.clock()
+        row = _check_claim(session, post_id, reviewer, now)
+        until = now + timedelta(minutes=CLAIM_MINUTES)
+        if row is None:
+            session.add(ReviewClaimRow(post_id=post_id, reviewer=reviewer, until=until))
+        else:
+            row.reviewer, row.until = reviewer, until
+        return until
+
+
+def release(store: Store, *, post_id: int, reviewer: str) -> None:
+    """Let go of a claim (the reviewer moved on without deciding)."""
+    with store.transaction() as session:
+        row = session.get(ReviewClaimRow, post_id)
+        if row is not None and row.reviewer == reviewer:
+            row.until = store.clock()
+
+
+def escalate(store: Store, *, post_id: int, reviewer: str, reason: str) -> None:
+    """Send a post up to an admin: it stays waiting, and only an admin decides it."""
+    if not reason.strip():
+        raise ReviewError("say why the post needs an admin")
+    with store.transaction() as session:
+        post, art = _waiting_post(session, post_id)
+        now = store.clock()
+        row = _check_claim(session, post_id, reviewer, now)
+        if row is None:
+            row = ReviewClaimRow(post_id=post_id, reviewer=reviewer, until=now)
+            session.add(row)
+        row.until, row.escalated_by = now, reviewer  # released: an admin picks it up
+        session.add(
+            ReviewActionRow(
+                post_id=post_id,
+                action="escalate",
+                reviewer=reviewer,
+                reason=reason,
+                picture_sha256=art.sha256 if art else None,
+                at=now,
+            )
+        )
+        store.record(session, "escalated", reviewer, post.trigger_key, reason=reason)
+
+
+def _check_claim(
+    session: Session, post_id: int, reviewer: str, now: datetime
+) -> ReviewClaimRow | None:
+    """The post's claim row; ReviewError when someone else holds a live claim on it."""
+    row = session.get(ReviewClaimRow, post_id)
+    if row is not None and row.reviewer != reviewer and row.until > now:
+        raise ReviewError(
+            f"post {post_id} is being decided by {row.reviewer} (until {row.until:%H:%M:%S} UTC)"
+        )
+    return row
 
 
 def approve(
@@ -116,6 +203,7 @@ def approve(
     lexicon = LexiconScreen(campaign)
     with store.transaction() as session:
         post, art = _waiting_post(session, post_id)
+        _check_claim(session, post_id, reviewer, store.clock())
         if art is None:
             raise ReviewError(f"post {post_id} has no picture to approve (it could not be drawn)")
         if not picture_sha256 or not art.sha256.startswith(picture_sha256.lower()):
@@ -127,38 +215,51 @@ def approve(
         found = _recheck(session, post, artwork, art.reply_text, lexicon)
         held = decide(found, policy_from_campaign(campaign))
         if held.decision is not Decision.PUBLISH:
-            store.record(
-                session,
-                "approval-held",
-                reviewer,
-                post.trigger_key,
-                findings=[f.ref for f in found],
-            )
-            raise ReviewError(
-                f"post {post_id}: the output screen still holds this reply: "
-                + "; ".join(held.reasons)
-            )
-        now = store.clock()
-        session.add(
-            ReviewActionRow(
-                post_id=post_id,
-                action="approve",
-                reviewer=reviewer,
-                reason=reason,
-                picture_sha256=art.sha256,
-                at=now,
-            )
+            # in a transaction of its own: this one is rolled back by the refusal
+            refused = (post.trigger_key, [f.ref for f in found], held.reasons)
+        else:
+            refused = None
+            _approve(store, session, campaign, post, art, reviewer, reason)
+    if refused is not None:
+        key, refs, reasons = refused
+        with store.transaction() as session:
+            store.record(session, "approval-held", reviewer, key, findings=refs)
+        raise ReviewError(
+            f"post {post_id}: the output screen still holds this reply: " + "; ".join(reasons)
         )
-        enqueue(session, post, campaign.hashtag, approved_by=reviewer, now=now)
-        post.state = "queued"
-        store.record(
-            session,
-            "approved",
-            reviewer,
-            post.trigger_key,
-            picture_sha256=art.sha256,
+
+
+def _approve(
+    store: Store,
+    session: Session,
+    campaign: Campaign,
+    post: PostRow,
+    art: ArtworkRow,
+    reviewer: str,
+    reason: str,
+) -> None:
+    now = store.clock()
+    _decided(session, post.id, reviewer, now)
+    session.add(
+        ReviewActionRow(
+            post_id=post.id,
+            action="approve",
+            reviewer=reviewer,
             reason=reason,
+            picture_sha256=art.sha256,
+            at=now,
         )
+    )
+    enqueue(session, post, campaign.hashtag, approved_by=reviewer, now=now)
+    post.state = "queued"
+    store.record(
+        session,
+        "approved",
+        reviewer,
+        post.trigger_key,
+        picture_sha256=art.sha256,
+        reason=reason,
+    )
 
 
 def _recheck(
@@ -184,6 +285,7 @@ def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> No
     with store.transaction() as session:
         post, art = _waiting_post(session, post_id)
         now = store.clock()
+        _decided(session, post_id, reviewer, now)
         session.add(
             ReviewActionRow(
                 post_id=post_id,
@@ -201,6 +303,14 @@ def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> No
             outbox.state = "cancelled"
         post.state = "rejected"
         store.record(session, "rejected", reviewer, post.trigger_key, reason=reason)
+
+
+def _decided(session: Session, post_id: int, reviewer: str, now: datetime) -> None:
+    """The claim ends with the decision (in the same transaction: if the decision is refused,
+    the claim stays)."""
+    row = _check_claim(session, post_id, reviewer, now)
+    if row is not None:
+        session.delete(row)
 
 
 def _waiting_post(session: Session, post_id: int) -> tuple[PostRow, ArtworkRow | None]:

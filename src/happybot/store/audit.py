@@ -114,3 +114,25 @@ def verify(session: Session, key: bytes, batch: int = 5000) -> ChainStatus:
     if head is not None and (head.last_id != count or head.last_hash != prev_hash):
         return ChainStatus(count, count + 1, f"entries after {count} were deleted")
     return ChainStatus(count, None, None)
+
+
+def entries(
+    session: Session,
+    *,
+    kind: str | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[AuditRow]:
+    """The newest entries first, filtered; `before` an entry id, to page back."""
+    query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    if kind:
+        query = query.where(AuditRow.kind == kind)
+    if actor:
+        query = query.where(AuditRow.actor == actor)
+    if subject:
+        query = query.where(AuditRow.subject == subject)
+    if before is not None:
+        query = query.where(AuditRow.id < before)
+    return list(session.execute(query).scalars())
