@@ -17,7 +17,7 @@ def test_a_user_logs_in_with_their_password_and_nothing_else(store: Store) -> No
     added = users.add_user(store, "rita", Role.REVIEWER, PASSWORD, actor="admin")
     assert users.authenticate(store, "rita", PASSWORD) == added
     for name, password in (("rita", "wrong password!"), ("nobody", PASSWORD)):
-        with pytest.raises(AuthError, match="^wrong name or password$"):
+        with pytest.raises(AuthError, match=r"^wrong name or password$"):
             users.authenticate(store, name, password)
 
 

@@ -101,7 +101,9 @@ def set_role(store: Store, name: str, role: Role, *, actor: str) -> None:
         row = _row(session, name)
         previous, row.role = row.role, role.value
         row.generation += 1
-        store.record(session, "user-role", actor, f"user:{name}", role=role.value, previous=previous)
+        store.record(
+            session, "user-role", actor, f"user:{name}", role=role.value, previous=previous
+        )
 
 
 def remove_user(store: Store, name: str, *, actor: str) -> None:
