@@ -6,13 +6,10 @@ import json
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
-from happybot.incidents import open_incidents
+from happybot.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
-from happybot.store import queries
-from happybot.store.schema import DeadLetterRow, OutboxRow, PostRow
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -50,33 +47,19 @@ def verify(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt
 def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Mode, open incidents, and how many posts are in each state."""
     store = open_store(db, campaign_from(campaign_path))
-    with store.transaction() as session:
-        mode = queries.get_mode(session)
-        states = dict(
-            session.execute(select(PostRow.state, func.count()).group_by(PostRow.state)).all()
-        )
-        outbox = dict(
-            session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
-        )
-        dead = session.execute(select(func.count()).select_from(DeadLetterRow)).scalar_one()
-    incidents = open_incidents(store)
-    posts = {k: int(v) for k, v in states.items()}
-    data = {
-        "mode": mode.value if mode else None,
-        "posts": posts,
-        "outbox": {k: int(v) for k, v in outbox.items()},
-        "dead_letters": int(dead),
-        "open_incidents": [{"id": i.id, "kind": i.kind, "summary": i.summary} for i in incidents],
-    }
+    now = counts(store)
     if as_json:
-        print(json.dumps(data))
+        print(json.dumps(now.as_json()))
         return
-    out.print(f"mode: [bold]{data['mode'] or 'not set'}[/]")
-    for incident in incidents:
+    out.print(f"mode: [bold]{now.mode.value if now.mode else 'not set'}[/]")
+    for incident in now.open_incidents:
         out.print(f"[red]open incident {incident.id}[/] ({incident.kind}): {incident.summary}")
     table = Table("state", "posts", title="posts")
-    labels = {"review": "waiting for review"}
-    for state, count in sorted(posts.items()):
-        table.add_row(labels.get(state, state), str(count))
+    for state, count in sorted(now.posts.items()):
+        table.add_row(STATE_LABELS.get(state, state), str(count))
     out.print(table)
-    out.print(f"dead letters: {data['dead_letters']}   outbox: {data['outbox']}")
+    out.print(
+        f"waiting for review: {now.waiting_for_review}   flagged by the screens: "
+        f"{now.flagged} ({now.flagged_rate:.1%})   dead letters: {now.dead_letters}   "
+        f"outbox: {now.outbox}"
+    )

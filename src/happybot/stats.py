@@ -1,0 +1,100 @@
+"""The campaign's counters, as `happybot status`, the dashboard and `/metrics` show them.
+
+Words matter here: "waiting for review" and "rejected", never a vague "held".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+
+from happybot.incidents import open_incidents
+from happybot.models import Incident, Mode
+from happybot.review import waiting_count
+from happybot.store import queries
+from happybot.store.db import Store
+from happybot.store.schema import DeadLetterRow, FindingRow, OutboxRow, PostRow
+
+# how each post state is named for people
+STATE_LABELS = {
+    "received": "being screened",
+    "review": "waiting for review",
+    "rejected": "rejected",
+    "queued": "queued to publish",
+    "skipped": "skipped",
+    "published": "published",
+    "failed": "failed to publish",
+    "retracted": "retracted",
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    mode: Mode | None
+    posts_in: int
+    posts: dict[str, int]  # by state
+    outbox: dict[str, int]  # by state
+    waiting_for_review: int  # held posts, and in copilot or paused unapproved queued replies
+    flagged: int  # posts with at least one finding of the input screens
+    dead_letters: int
+    open_incidents: list[Incident] = field(default_factory=list)
+
+    @property
+    def published(self) -> int:
+        return self.posts.get("published", 0)
+
+    @property
+    def rejected(self) -> int:
+        return self.posts.get("rejected", 0)
+
+    @property
+    def flagged_rate(self) -> float:
+        return self.flagged / self.posts_in if self.posts_in else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode.value if self.mode else None,
+            "posts_in": self.posts_in,
+            "published": self.published,
+            "waiting_for_review": self.waiting_for_review,
+            "rejected": self.rejected,
+            "flagged": self.flagged,
+            "flagged_rate": round(self.flagged_rate, 4),
+            "posts": self.posts,
+            "outbox": self.outbox,
+            "dead_letters": self.dead_letters,
+            "open_incidents": [i.as_json() for i in self.open_incidents],
+        }
+
+
+def counts(store: Store) -> Counts:
+    with store.transaction() as session:
+        mode = queries.get_mode(session)
+        posts = {
+            str(k): int(v)
+            for k, v in session.execute(
+                select(PostRow.state, func.count()).group_by(PostRow.state)
+            ).all()
+        }
+        outbox = {
+            str(k): int(v)
+            for k, v in session.execute(
+                select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
+            ).all()
+        }
+        flagged = session.execute(
+            select(func.count(distinct(FindingRow.post_id))).where(FindingRow.stage == "input")
+        ).scalar_one()
+        dead = session.execute(select(func.count()).select_from(DeadLetterRow)).scalar_one()
+    return Counts(
+        mode=mode,
+        posts_in=sum(posts.values()),
+        posts=posts,
+        outbox=outbox,
+        waiting_for_review=waiting_count(store),
+        flagged=int(flagged),
+        dead_letters=int(dead),
+        open_incidents=open_incidents(store),
+    )
