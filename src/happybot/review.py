@@ -93,7 +93,10 @@ def waiting_count(store: Store) -> int:
 
 def _item(session: Session, row: PostRow, now: datetime) -> QueueItem:
     decision = queries.latest_decision(session, row.id)
-    art = session.get(ArtworkRow, row.id)
+    # the hash and the reply, not the PNG: a page of the queue must not read every picture
+    art = session.execute(
+        select(ArtworkRow.sha256, ArtworkRow.reply_text).where(ArtworkRow.post_id == row.id)
+    ).one_or_none()
     findings = [
         Finding(
             f.screen,

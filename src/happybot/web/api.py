@@ -1,0 +1,443 @@
+"""The JSON API: everything the pages do, for scripts too (OpenAPI at /docs and
+/openapi.json). Thin over the functions the CLI calls: review, modes, retract, incidents."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from happybot import review
+from happybot.errors import AuthError, HappybotError, ReviewError
+from happybot.incidents import close_incident
+from happybot.models import Finding, Mode, Post
+from happybot.modes import set_mode
+from happybot.retract import Selection, published_matching, retract
+from happybot.stats import counts
+from happybot.store import audit
+from happybot.store.schema import ArtworkRow
+from happybot.users import Role, authenticate
+from happybot.web.auth import Admin, Principal, Reviewer, Viewer, start_session, store_of
+
+router = APIRouter(prefix="/api")
+
+
+# -- shapes of the answers -----------------------------------------------------------------
+
+
+class AuthorOut(BaseModel):
+    handle: str
+    display_name: str | None
+    created_at: datetime | None
+    followers: int | None
+    posts: int | None
+
+
+class PostOut(BaseModel):
+    text: str
+    author: AuthorOut
+    created_at: datetime | None
+
+
+class FindingOut(BaseModel):
+    screen: str
+    label: str
+    risk: float
+    target: str
+    span: tuple[int, int] | None
+    why: str
+
+
+class QueueItemOut(BaseModel):
+    post_id: int
+    received_at: datetime
+    post: PostOut
+    parent: PostOut | None
+    reasons: list[str]
+    findings: list[FindingOut]
+    picture_sha256: str | None
+    picture_url: str | None
+    reply_text: str | None
+    claimed_by: str | None
+    escalated_by: str | None
+
+
+class Me(BaseModel):
+    name: str
+    role: Role
+    csrf: str | None = Field(None, description="send it back as X-CSRF-Token on every change")
+
+
+class Done(BaseModel):
+    ok: bool = True
+    detail: str = ""
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+class Login(BaseModel):
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=1000)
+
+
+class Approve(BaseModel):
+    picture_sha256: str = Field(
+        min_length=12, max_length=64, description="the hash of the picture the reviewer saw"
+    )
+    reason: str = Field("", max_length=2000)
+
+
+class Reason(BaseModel):
+    reason: str = Field("", max_length=2000)
+
+
+class Decision(BaseModel):
+    post_id: int
+    action: Literal["approve", "reject", "escalate"]
+    picture_sha256: str | None = Field(None, max_length=64)
+    reason: str = Field("", max_length=2000)
+
+
+class Bulk(BaseModel):
+    decisions: list[Decision] = Field(max_length=500)
+
+
+class BulkResult(BaseModel):
+    done: list[int]
+    refused: dict[int, str]
+
+
+class ModeChange(BaseModel):
+    mode: Mode
+    reason: str = Field("", max_length=2000)
+    confirm: bool = Field(False, description="must be true: a mode change is never an accident")
+
+
+class RetractRequest(BaseModel):
+    post_ids: list[int] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    author: str | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+    expected_count: int = Field(
+        description="how many replies the person confirmed: refused if the selection differs"
+    )
+
+
+# -- session -----------------------------------------------------------------------------------
+
+
+@router.post("/login", response_model=Me)
+def login(body: Login, request: Request, response: Response) -> Me:
+    limiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "unknown"
+    keys = (f"ip:{address}", f"name:{body.name.lower()}")
+    wait = limiter.retry_after(*keys)
+    if wait > 0:
+        raise HTTPException(
+            429, "too many failed logins: wait and try again", {"Retry-After": str(int(wait) + 1)}
+        )
+    try:
+        user = authenticate(store_of(request), body.name, body.password)
+    except AuthError as exc:
+        limiter.failed(*keys)
+        raise HTTPException(401, str(exc)) from None
+    limiter.succeeded(*keys)
+    csrf = start_session(request, user)
+    return Me(name=user.name, role=user.role, csrf=csrf)
+
+
+@router.post("/logout", response_model=Done)
+def logout(who: Viewer, request: Request) -> Done:
+    request.session.clear()
+    return Done(detail=f"{who.name} logged out")
+
+
+@router.get("/me", response_model=Me)
+def me(who: Viewer, request: Request) -> Me:
+    csrf = request.session.get("csrf") if who.via == "session" else None
+    return Me(name=who.name, role=who.user.role, csrf=csrf)
+
+
+# -- the review queue ------------------------------------------------------------------------
+
+
+def _post(post: Post) -> PostOut:
+    a = post.author
+    return PostOut(
+        text=post.text,
+        author=AuthorOut(
+            handle=a.handle,
+            display_name=a.display_name,
+            created_at=a.created_at,
+            followers=a.followers,
+            posts=a.posts,
+        ),
+        created_at=post.created_at,
+    )
+
+
+def _finding(f: Finding) -> FindingOut:
+    return FindingOut(
+        screen=f.screen, label=f.label, risk=f.risk, target=f.target.value, span=f.span, why=f.why
+    )
+
+
+def item_out(item: review.QueueItem) -> QueueItemOut:
+    t = item.trigger
+    return QueueItemOut(
+        post_id=item.post_id,
+        received_at=item.received_at,
+        post=_post(t.post),
+        parent=_post(t.parent) if t.parent is not None else None,
+        reasons=item.reasons,
+        findings=[_finding(f) for f in item.findings],
+        picture_sha256=item.picture_sha256,
+        picture_url=(
+            f"/api/posts/{item.post_id}/picture.png?sha256={item.picture_sha256}"
+            if item.picture_sha256
+            else None
+        ),
+        reply_text=item.reply_text,
+        claimed_by=item.claimed_by,
+        escalated_by=item.escalated_by,
+    )
+
+
+@router.get("/queue", response_model=list[QueueItemOut])
+def queue(who: Viewer, request: Request, limit: int = 50, after: int = 0) -> list[QueueItemOut]:
+    """Posts waiting for a person, oldest first."""
+    items = review.queue(store_of(request), limit=max(1, min(limit, 500)), after=after)
+    return [item_out(i) for i in items]
+
+
+@router.get("/posts/{post_id}", response_model=QueueItemOut)
+def post(post_id: int, who: Viewer, request: Request) -> QueueItemOut:
+    return item_out(_get(request, post_id))
+
+
+@router.get("/posts/{post_id}/picture.png", response_class=Response)
+def picture(post_id: int, who: Viewer, request: Request) -> Response:
+    """The exact picture that would be posted (its hash is in the queue item)."""
+    with store_of(request).transaction() as session:
+        art = session.get(ArtworkRow, post_id)
+        if art is None:
+            raise HTTPException(404, f"post {post_id} has no picture")
+        png, digest = art.png, art.sha256
+    # the URL carries the hash: a picture never changes under its URL, so it may be cached
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{digest}"'},
+    )
+
+
+def _get(request: Request, post_id: int) -> review.QueueItem:
+    try:
+        return review.get_item(store_of(request), post_id)
+    except ReviewError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _decide(request: Request, who: Principal, decision: Decision) -> None:
+    """One decision, by the rules: an escalated post is an admin's to decide."""
+    store = store_of(request)
+    item = _get(request, decision.post_id)
+    if item.escalated_by and decision.action != "escalate" and who.user.role is not Role.ADMIN:
+        raise ReviewError(
+            f"post {decision.post_id} was escalated by {item.escalated_by}: an admin decides it"
+        )
+    if decision.action == "approve":
+        review.approve(
+            store,
+            request.app.state.campaign,
+            post_id=decision.post_id,
+            reviewer=who.name,
+            picture_sha256=decision.picture_sha256 or "",
+            reason=decision.reason,
+        )
+    elif decision.action == "reject":
+        review.reject(store, post_id=decision.post_id, reviewer=who.name, reason=decision.reason)
+    else:
+        review.escalate(store, post_id=decision.post_id, reviewer=who.name, reason=decision.reason)
+
+
+def _one(request: Request, who: Principal, decision: Decision) -> Done:
+    try:
+        _decide(request, who, decision)
+    except ReviewError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return Done(detail=f"post {decision.post_id}: {decision.action}")
+
+
+@router.post("/posts/{post_id}/claim", response_model=Done)
+def claim(post_id: int, who: Reviewer, request: Request) -> Done:
+    """Hold the post while you look at it: nobody else decides it meanwhile."""
+    try:
+        until = review.claim(store_of(request), post_id=post_id, reviewer=who.name)
+    except ReviewError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return Done(detail=f"yours until {until:%H:%M:%S} UTC")
+
+
+@router.post("/posts/{post_id}/release", response_model=Done)
+def release(post_id: int, who: Reviewer, request: Request) -> Done:
+    review.release(store_of(request), post_id=post_id, reviewer=who.name)
+    return Done()
+
+
+@router.post("/posts/{post_id}/approve", response_model=Done)
+def approve(post_id: int, body: Approve, who: Reviewer, request: Request) -> Done:
+    """Approve the reply with exactly the picture whose hash you send."""
+    return _one(request, who, Decision(post_id=post_id, action="approve", **body.model_dump()))
+
+
+@router.post("/posts/{post_id}/reject", response_model=Done)
+def reject(post_id: int, body: Reason, who: Reviewer, request: Request) -> Done:
+    return _one(
+        request,
+        who,
+        Decision(post_id=post_id, action="reject", picture_sha256=None, reason=body.reason),
+    )
+
+
+@router.post("/posts/{post_id}/escalate", response_model=Done)
+def escalate(post_id: int, body: Reason, who: Reviewer, request: Request) -> Done:
+    """Send the post up to an admin, with why."""
+    return _one(
+        request,
+        who,
+        Decision(post_id=post_id, action="escalate", picture_sha256=None, reason=body.reason),
+    )
+
+
+@router.post("/queue/decide", response_model=BulkResult)
+def decide_many(body: Bulk, who: Reviewer, request: Request) -> BulkResult:
+    """Several decisions at once; each stands or falls alone."""
+    result = BulkResult(done=[], refused={})
+    for decision in body.decisions:
+        try:
+            _decide(request, who, decision)
+            result.done.append(decision.post_id)
+        except HappybotError as exc:
+            result.refused[decision.post_id] = str(exc)
+    return result
+
+
+# -- modes, incidents, retraction ------------------------------------------------------------
+
+
+class StatusOut(BaseModel):
+    counts: dict[str, Any]
+    at: float
+
+
+@router.get("/status", response_model=StatusOut)
+def status(who: Viewer, request: Request) -> StatusOut:
+    """The mode, open incidents and the counters."""
+    return StatusOut(counts=counts(store_of(request)).as_json(), at=time.time())
+
+
+@router.post("/mode", response_model=Done)
+def change_mode(body: ModeChange, who: Admin, request: Request) -> Done:
+    """autopilot, copilot or paused; paused stops every reply not yet sent."""
+    if not body.confirm:
+        raise HTTPException(422, "confirm the change: send confirm=true")
+    previous = set_mode(store_of(request), body.mode, who.name, body.reason)
+    was = previous.value if previous else "unset"
+    return Done(detail=f"mode {was} -> {body.mode.value}")
+
+
+@router.post("/incidents/{incident_id}/close", response_model=Done)
+def close(incident_id: int, body: Reason, who: Admin, request: Request) -> Done:
+    try:
+        close_incident(store_of(request), incident_id, who.name, body.reason)
+    except HappybotError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return Done(detail=f"incident {incident_id} closed")
+
+
+class RetractResultOut(BaseModel):
+    retracted: list[int]
+    failed: dict[int, str]
+
+
+def _selection(body: RetractRequest) -> Selection:
+    selection = Selection(
+        post_ids=body.post_ids, since=body.since, until=body.until, author=body.author
+    )
+    if selection.empty:
+        raise HTTPException(422, "say which replies: post ids, a time window or an author")
+    return selection
+
+
+@router.post("/retract", response_model=RetractResultOut)
+def retract_replies(body: RetractRequest, who: Admin, request: Request) -> RetractResultOut:
+    """Remove published replies from the platform. `expected_count` is what the person saw
+    and confirmed: if more or fewer match now, nothing is done."""
+    store, selection = store_of(request), _selection(body)
+    matching = published_matching(store, selection)
+    if len(matching) != body.expected_count:
+        raise HTTPException(
+            409, f"{len(matching)} replies match now, not {body.expected_count}: look again"
+        )
+    result = retract(
+        store, request.app.state.platform(), selection, actor=who.name, reason=body.reason
+    )
+    return RetractResultOut(retracted=result.retracted, failed=result.failed)
+
+
+# -- the audit log -----------------------------------------------------------------------------
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    actor: str
+    subject: str | None
+    payload: str
+
+
+class AuditOut(BaseModel):
+    entries: list[AuditEntryOut]
+    chain_ok: bool
+    chain_entries: int
+    chain_problem: str | None
+
+
+@router.get("/audit", response_model=AuditOut)
+def audit_log(
+    who: Viewer,
+    request: Request,
+    kind: str | None = None,
+    actor: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> AuditOut:
+    store = store_of(request)
+    with store.transaction() as session:
+        rows = audit.entries(
+            session, kind=kind, actor=actor, before=before, limit=max(1, min(limit, 1000))
+        )
+        status = audit.verify(session, store.audit_key)
+        return AuditOut(
+            entries=[
+                AuditEntryOut(
+                    id=r.id,
+                    at=r.at,
+                    kind=r.kind,
+                    actor=r.actor,
+                    subject=r.subject,
+                    payload=r.payload,
+                )
+                for r in rows
+            ],
+            chain_ok=status.ok,
+            chain_entries=status.entries,
+            chain_problem=status.problem,
+        )

@@ -1,0 +1,93 @@
+"""The pages people use: server-rendered HTML (Jinja2) with a little script of our own for the
+actions, which go through the JSON API with the session's CSRF token. No front-end library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from happybot import review
+from happybot.models import Finding, Target
+from happybot.stats import counts
+from happybot.users import Role
+from happybot.web.auth import Principal, session_principal, store_of
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("happybot.web").joinpath("templates")))
+QUEUE_PAGE = 50
+
+
+def highlight(text: str | None, findings: Sequence[Finding], target: Target) -> Markup:
+    """The text, escaped, with each finding's evidence span marked and its reason on hover."""
+    if not text:
+        return Markup("")
+    spans = sorted(
+        (f.span[0], f.span[1], f.why)
+        for f in findings
+        if f.target is target and f.span is not None and 0 <= f.span[0] < f.span[1] <= len(text)
+    )
+    out, at = [], 0
+    for start, end, why in spans:
+        if start < at:  # overlapping evidence: the first span shown covers it
+            continue
+        out.append(escape(text[at:start]))
+        out.append(Markup('<mark title="{}">{}</mark>').format(why, text[start:end]))
+        at = end
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+templates.env.globals["highlight"] = highlight
+templates.env.globals["Target"] = Target
+
+
+def _page(request: Request, who: Principal, name: str, **context: Any) -> Response:
+    now = counts(store_of(request))
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "who": who,
+            "csrf": request.session.get("csrf", ""),
+            "counts": now,
+            "is_admin": who.user.role is Role.ADMIN,
+            "is_reviewer": who.user.role.allows(Role.REVIEWER),
+            "campaign": request.app.state.campaign,
+            **context,
+        },
+    )
+
+
+def _login_first(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    # only a path of this site: never an open redirect
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    return templates.TemplateResponse(request, "login.html", {"next": target})
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    return _page(request, who, "overview.html")
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, after: int = 0) -> Response:
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    items = review.queue(store_of(request), limit=QUEUE_PAGE, after=after)
+    return _page(request, who, "queue.html", items=items, after=after, page=QUEUE_PAGE)

@@ -1,0 +1,213 @@
+// happybot dashboard: every action goes through the JSON API with the session's CSRF token.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let data = {};
+  try { data = await response.json(); } catch (_) { /* an empty or non-JSON answer */ }
+  if (!response.ok) {
+    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    throw new Error(detail || `${response.status} ${response.statusText}`);
+  }
+  return data;
+}
+
+function flash(message, kind = "info") {
+  const box = document.getElementById("flash");
+  if (!box) return;
+  box.textContent = message;
+  box.className = `flash ${kind}`;
+  box.hidden = false;
+}
+
+// -- login -----------------------------------------------------------------------------------
+
+function setupLogin() {
+  const form = document.getElementById("login");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = document.getElementById("login-error");
+    error.hidden = true;
+    try {
+      await api("POST", "/api/login", {
+        name: form.elements.name.value,
+        password: form.elements.password.value,
+      });
+      window.location.assign(form.dataset.next || "/");
+    } catch (e) {
+      error.textContent = e.message;
+      error.hidden = false;
+    }
+  });
+}
+
+// -- header: mode and logout -----------------------------------------------------------------
+
+const MODE_WORDS = {
+  autopilot: "Switch to autopilot? Posts the screens pass will be published without a person.",
+  copilot: "Switch to copilot? Every reply will wait for a person's approval.",
+  paused: "Pause everything? Nothing more is published, including replies already queued.",
+};
+
+function setupHeader() {
+  for (const button of document.querySelectorAll(".mode-btn")) {
+    button.addEventListener("click", async () => {
+      const mode = button.dataset.mode;
+      if (!window.confirm(MODE_WORDS[mode])) return;
+      try {
+        const done = await api("POST", "/api/mode", { mode, confirm: true, reason: "dashboard" });
+        flash(done.detail, "ok");
+        document.getElementById("mode-now").textContent = mode;
+        document.getElementById("mode-box").className = `mode mode-${mode}`;
+      } catch (e) {
+        flash(e.message, "error");
+      }
+    });
+  }
+  const logout = document.getElementById("logout");
+  logout?.addEventListener("click", async () => {
+    try { await api("POST", "/api/logout"); } finally { window.location.assign("/login"); }
+  });
+}
+
+// -- the review queue ------------------------------------------------------------------------
+
+function setupQueue() {
+  const queue = document.getElementById("queue");
+  if (!queue) return;
+  const reviewer = queue.dataset.reviewer === "yes";
+  const items = () => Array.from(document.querySelectorAll("#items .item"));
+  let current = null;
+
+  function select(item) {
+    if (!item) return;
+    if (current) {
+      current.classList.remove("current");
+      document.getElementById(`detail-${current.dataset.post}`).hidden = true;
+      if (reviewer) api("POST", `/api/posts/${current.dataset.post}/release`).catch(() => {});
+    }
+    current = item;
+    item.classList.add("current");
+    item.scrollIntoView({ block: "nearest" });
+    const detail = document.getElementById(`detail-${item.dataset.post}`);
+    detail.hidden = false;
+    const img = detail.querySelector("img[data-src]");
+    if (img && !img.src) img.src = img.dataset.src;
+    if (reviewer) {
+      api("POST", `/api/posts/${item.dataset.post}/claim`).catch((e) => flash(e.message, "error"));
+    }
+  }
+
+  function move(step) {
+    const all = items();
+    const at = all.indexOf(current);
+    select(all[Math.min(all.length - 1, Math.max(0, at + step))]);
+  }
+
+  function done(item, message) {
+    const all = items();
+    const next = all[all.indexOf(item) + 1] || all[all.indexOf(item) - 1];
+    document.getElementById(`detail-${item.dataset.post}`).remove();
+    item.remove();
+    if (current === item) current = null;
+    flash(message, "ok");
+    const waiting = document.getElementById("nav-waiting");
+    if (waiting) waiting.textContent = Math.max(0, Number(waiting.textContent) - 1);
+    if (next) select(next);
+    else if (!items().length) window.location.reload();
+  }
+
+  async function decide(action) {
+    if (!current || !reviewer) return;
+    const item = current;
+    const detail = document.getElementById(`detail-${item.dataset.post}`);
+    const reason = detail.querySelector(".reason-input")?.value || "";
+    let body = { reason };
+    if (action === "approve") {
+      if (!item.dataset.sha) { flash("no picture to approve: it could not be drawn", "error"); return; }
+      body = { reason, picture_sha256: item.dataset.sha };
+    }
+    if (action === "escalate" && !reason.trim()) {
+      const why = window.prompt("Why does this post need an admin?");
+      if (!why) return;
+      body = { reason: why };
+    }
+    try {
+      const answer = await api("POST", `/api/posts/${item.dataset.post}/${action}`, body);
+      done(item, answer.detail);
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  function picked() {
+    return items().filter((i) => i.querySelector(".pick").checked);
+  }
+
+  function countPicked() {
+    const count = document.getElementById("bulk-count");
+    if (count) count.textContent = `${picked().length} selected`;
+  }
+
+  async function bulk(action) {
+    const chosen = picked();
+    if (!chosen.length) { flash("select posts first (x, or the boxes)", "error"); return; }
+    if (!window.confirm(`${action} ${chosen.length} posts?`)) return;
+    const decisions = chosen.map((i) => ({
+      post_id: Number(i.dataset.post), action, picture_sha256: i.dataset.sha || null, reason: "bulk",
+    }));
+    try {
+      const result = await api("POST", "/api/queue/decide", { decisions });
+      for (const id of result.done) done(document.getElementById(`item-${id}`), `${action}: ${result.done.length} done`);
+      const refused = Object.entries(result.refused);
+      if (refused.length) flash(refused.map(([id, why]) => `#${id}: ${why}`).join(" · "), "error");
+      countPicked();
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  for (const item of items()) {
+    item.addEventListener("click", (event) => {
+      if (!event.target.classList.contains("pick")) select(item);
+    });
+    item.querySelector(".pick").addEventListener("change", countPicked);
+  }
+  for (const detail of document.querySelectorAll(".detail")) {
+    detail.querySelector(".approve")?.addEventListener("click", () => decide("approve"));
+    detail.querySelector(".reject")?.addEventListener("click", () => decide("reject"));
+    detail.querySelector(".escalate")?.addEventListener("click", () => decide("escalate"));
+  }
+  document.getElementById("bulk-approve")?.addEventListener("click", () => bulk("approve"));
+  document.getElementById("bulk-reject")?.addEventListener("click", () => bulk("reject"));
+
+  document.addEventListener("keydown", (event) => {
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement?.tagName);
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    const keys = {
+      j: () => move(1),
+      k: () => move(-1),
+      x: () => { if (current) { const box = current.querySelector(".pick"); box.checked = !box.checked; countPicked(); } },
+      a: () => decide("approve"),
+      r: () => decide("reject"),
+      e: () => decide("escalate"),
+    };
+    const action = keys[event.key];
+    if (action) { event.preventDefault(); action(); }
+  });
+  select(items()[0]);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupLogin();
+  setupHeader();
+  setupQueue();
+});
