@@ -47,7 +47,9 @@ class Dashboard:
 
 
 def dashboard(store: Store, folder: Path, held: list[str] = HELD, ordinary: int = 3) -> Dashboard:
-    lines = [line(f"ok{i}", f"{GRUMBLES[i]} {TAG}", handle=f"u{i}.example") for i in range(ordinary)]
+    lines = [
+        line(f"ok{i}", f"{GRUMBLES[i]} {TAG}", handle=f"u{i}.example") for i in range(ordinary)
+    ]
     lines += [line(f"held{i}", text, handle=f"h{i}.example") for i, text in enumerate(held)]
     out = folder / "out"
     platform = CrashingPlatform(ListSource(lines), out)
