@@ -32,6 +32,11 @@ from happybot.store.schema import (
     ReviewClaimRow,
 )
 
+
+class UnknownPost(ReviewError):
+    """No post has that id."""
+
+
 CLAIM_MINUTES = 5  # how long a reviewer holds a post they opened; renewed while they look
 
 
@@ -128,7 +133,7 @@ def get_item(store: Store, post_id: int) -> QueueItem:
     with store.transaction() as session:
         row = session.get(PostRow, post_id)
         if row is None:
-            raise ReviewError(f"there is no post {post_id}")
+            raise UnknownPost(f"there is no post {post_id}")
         return _item(session, row, store.clock())
 
 
@@ -319,7 +324,7 @@ def _decided(session: Session, post_id: int, reviewer: str, now: datetime) -> No
 def _waiting_post(session: Session, post_id: int) -> tuple[PostRow, ArtworkRow | None]:
     post = session.get(PostRow, post_id)
     if post is None:
-        raise ReviewError(f"there is no post {post_id}")
+        raise UnknownPost(f"there is no post {post_id}")
     mode = queries.get_mode(session)
     outbox = session.execute(
         select(OutboxRow).where(OutboxRow.post_id == post_id)

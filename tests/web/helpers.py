@@ -23,7 +23,7 @@ TAG = "#MakeItHappy"
 CAMPAIGN = make_campaign(publish_delay_seconds=0)
 HELD = [
     f"what a sh!tty day {TAG}",
-    f"this damn printer {TAG}",
+    f"my sh!tty printer jammed {TAG}",
     f"sh!t weather again {TAG}",
 ]
 

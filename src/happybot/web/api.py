@@ -239,14 +239,14 @@ def picture(post_id: int, who: Viewer, request: Request) -> Response:
 def _get(request: Request, post_id: int) -> review.QueueItem:
     try:
         return review.get_item(store_of(request), post_id)
-    except ReviewError as exc:
+    except review.UnknownPost as exc:
         raise HTTPException(404, str(exc)) from None
 
 
 def _decide(request: Request, who: Principal, decision: Decision) -> None:
     """One decision, by the rules: an escalated post is an admin's to decide."""
     store = store_of(request)
-    item = _get(request, decision.post_id)
+    item = review.get_item(store, decision.post_id)
     if item.escalated_by and decision.action != "escalate" and who.user.role is not Role.ADMIN:
         raise ReviewError(
             f"post {decision.post_id} was escalated by {item.escalated_by}: an admin decides it"
@@ -269,6 +269,8 @@ def _decide(request: Request, who: Principal, decision: Decision) -> None:
 def _one(request: Request, who: Principal, decision: Decision) -> Done:
     try:
         _decide(request, who, decision)
+    except review.UnknownPost as exc:
+        raise HTTPException(404, str(exc)) from None
     except ReviewError as exc:
         raise HTTPException(409, str(exc)) from None
     return Done(detail=f"post {decision.post_id}: {decision.action}")
@@ -279,6 +281,8 @@ def claim(post_id: int, who: Reviewer, request: Request) -> Done:
     """Hold the post while you look at it: nobody else decides it meanwhile."""
     try:
         until = review.claim(store_of(request), post_id=post_id, reviewer=who.name)
+    except review.UnknownPost as exc:
+        raise HTTPException(404, str(exc)) from None
     except ReviewError as exc:
         raise HTTPException(409, str(exc)) from None
     return Done(detail=f"yours until {until:%H:%M:%S} UTC")
