@@ -42,3 +42,12 @@ def open_incidents(store: Store) -> list[Incident]:
             select(IncidentRow).where(IncidentRow.closed_at.is_(None)).order_by(IncidentRow.id)
         ).scalars()
         return [_model(r) for r in rows]
+
+
+def recent_incidents(store: Store, limit: int = 50) -> list[Incident]:
+    """Open and closed, newest first: the incident timeline."""
+    with store.transaction() as session:
+        rows = session.execute(
+            select(IncidentRow).order_by(IncidentRow.id.desc()).limit(limit)
+        ).scalars()
+        return [_model(r) for r in rows]

@@ -6,6 +6,7 @@ Words matter here: "waiting for review" and "rejected", never a vague "held".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import distinct, func, select
@@ -98,3 +99,59 @@ def counts(store: Store) -> Counts:
         dead_letters=int(dead),
         open_incidents=open_incidents(store),
     )
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One slice of time: posts received in it, by what became of them."""
+
+    start: datetime
+    posts_in: int = 0
+    published: int = 0
+    waiting_for_review: int = 0
+    rejected: int = 0
+    flagged: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "posts_in": self.posts_in,
+            "published": self.published,
+            "waiting_for_review": self.waiting_for_review,
+            "rejected": self.rejected,
+            "flagged": self.flagged,
+        }
+
+
+def timeline(store: Store, minutes: int = 60, bucket_minutes: int = 1) -> list[Bucket]:
+    """The last `minutes`, in buckets, by the time posts came in (what each became since)."""
+    now = store.clock()
+    step = timedelta(minutes=bucket_minutes)
+    first = (now - timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+    count = int((now - first) / step) + 1
+    tallies: list[dict[str, int]] = [dict.fromkeys(_TALLIES, 0) for _ in range(count)]
+    with store.transaction() as session:
+        flagged = select(FindingRow.post_id).where(FindingRow.stage == "input").distinct()
+        rows = session.execute(
+            select(PostRow.received_at, PostRow.state, PostRow.id.in_(flagged)).where(
+                PostRow.received_at >= first
+            )
+        ).all()
+    for received_at, state, was_flagged in rows:
+        index = min(count - 1, int((received_at - first) / step))
+        tally = tallies[index]
+        tally["posts_in"] += 1
+        tally["flagged"] += bool(was_flagged)
+        if state in _BUCKET_OF:
+            tally[_BUCKET_OF[state]] += 1
+    return [Bucket(first + i * step, **tally) for i, tally in enumerate(tallies)]
+
+
+_TALLIES = ("posts_in", "published", "waiting_for_review", "rejected", "flagged")
+# a retracted reply was published: it counts where it was, at the time it came in
+_BUCKET_OF = {
+    "published": "published",
+    "retracted": "published",
+    "review": "waiting_for_review",
+    "rejected": "rejected",
+}

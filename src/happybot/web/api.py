@@ -3,20 +3,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from happybot import review
 from happybot.errors import AuthError, HappybotError, ReviewError
-from happybot.incidents import close_incident
+from happybot.incidents import close_incident, recent_incidents
 from happybot.models import Finding, Mode, Post
 from happybot.modes import set_mode
 from happybot.retract import Selection, published_matching, retract
-from happybot.stats import counts
+from happybot.stats import counts, timeline
 from happybot.store import audit
 from happybot.store.schema import ArtworkRow
 from happybot.users import Role, authenticate
@@ -344,6 +349,71 @@ class StatusOut(BaseModel):
 def status(who: Viewer, request: Request) -> StatusOut:
     """The mode, open incidents and the counters."""
     return StatusOut(counts=counts(store_of(request)).as_json(), at=time.time())
+
+
+class BucketOut(BaseModel):
+    start: datetime
+    posts_in: int
+    published: int
+    waiting_for_review: int
+    rejected: int
+    flagged: int
+
+
+@router.get("/timeline", response_model=list[BucketOut])
+def timeline_of(who: Viewer, request: Request, minutes: int = 60) -> list[BucketOut]:
+    """Posts in per minute over the last `minutes`, by what became of them."""
+    buckets = timeline(store_of(request), minutes=max(5, min(minutes, 24 * 60)))
+    return [BucketOut(**b.as_json()) for b in buckets]
+
+
+class IncidentOut(BaseModel):
+    id: int
+    kind: str
+    summary: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@router.get("/incidents", response_model=list[IncidentOut])
+def incidents(who: Viewer, request: Request) -> list[IncidentOut]:
+    """Open and closed incidents, newest first."""
+    return [
+        IncidentOut(
+            id=i.id, kind=i.kind, summary=i.summary, opened_at=i.opened_at, closed_at=i.closed_at
+        )
+        for i in recent_incidents(store_of(request))
+    ]
+
+
+EVENT_SECONDS = 2.0
+
+
+@router.get("/events", response_class=StreamingResponse)
+async def events(who: Viewer, request: Request) -> StreamingResponse:
+    """Server-sent events: `counts` (the status counters) whenever they change, checked every
+    two seconds, and a comment every fifteen so that proxies keep the stream open."""
+    store = store_of(request)
+
+    async def stream() -> AsyncIterator[str]:
+        last, quiet = "", 0.0
+        while not await request.is_disconnected():
+            now = await run_in_threadpool(counts, store)
+            data = json.dumps(now.as_json(), sort_keys=True)
+            if data != last:
+                last, quiet = data, 0.0
+                yield f"event: counts\ndata: {data}\n\n"
+            elif quiet >= 15:
+                quiet = 0.0
+                yield ": still here\n\n"
+            await asyncio.sleep(EVENT_SECONDS)
+            quiet += EVENT_SECONDS
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/mode", response_model=Done)

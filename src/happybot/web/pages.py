@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from happybot import review
 from happybot.models import Finding, Target
+from happybot.incidents import recent_incidents
 from happybot.stats import counts
 from happybot.users import Role
 from happybot.web.auth import Principal, session_principal, store_of
@@ -81,7 +82,9 @@ def overview(request: Request) -> Response:
     who = session_principal(request)
     if who is None:
         return _login_first(request)
-    return _page(request, who, "overview.html")
+    return _page(
+        request, who, "overview.html", incidents=recent_incidents(store_of(request), limit=20)
+    )
 
 
 @router.get("/queue", response_class=HTMLResponse)

@@ -57,6 +57,14 @@ const MODE_WORDS = {
   paused: "Pause everything? Nothing more is published, including replies already queued.",
 };
 
+function showMode(mode) {
+  document.getElementById("mode-now").textContent = mode;
+  document.getElementById("mode-box").className = `mode mode-${mode}`;
+  for (const button of document.querySelectorAll(".mode-btn")) {
+    button.setAttribute("aria-pressed", String(button.dataset.mode === mode));
+  }
+}
+
 function setupHeader() {
   for (const button of document.querySelectorAll(".mode-btn")) {
     button.addEventListener("click", async () => {
@@ -65,8 +73,7 @@ function setupHeader() {
       try {
         const done = await api("POST", "/api/mode", { mode, confirm: true, reason: "dashboard" });
         flash(done.detail, "ok");
-        document.getElementById("mode-now").textContent = mode;
-        document.getElementById("mode-box").className = `mode mode-${mode}`;
+        showMode(mode);
       } catch (e) {
         flash(e.message, "error");
       }
@@ -206,8 +213,79 @@ function setupQueue() {
   select(items()[0]);
 }
 
+// -- the live overview -----------------------------------------------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(name, attributes, parent) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  parent?.appendChild(element);
+  return element;
+}
+
+function drawChart(box, buckets) {
+  const width = box.clientWidth || 800, height = 220, left = 36, bottom = 20, top = 8;
+  const plotW = width - left - 8, plotH = height - bottom - top;
+  const most = Math.max(1, ...buckets.map((b) => b.posts_in));
+  const step = plotW / Math.max(1, buckets.length);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none" });
+  for (const value of [0, most]) {
+    const y = top + plotH - (value / most) * plotH;
+    svg("line", { x1: left, x2: width - 8, y1: y, y2: y, stroke: "#d8dee4" }, chart);
+    svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, chart).textContent = value;
+  }
+  const points = [];
+  buckets.forEach((b, i) => {
+    const x = left + i * step;
+    let y = top + plotH;
+    const other = b.posts_in - b.published - b.waiting_for_review - b.rejected;
+    for (const [kind, n] of [["published", b.published], ["waiting", b.waiting_for_review], ["rejected", b.rejected], ["other", other]]) {
+      if (n <= 0) continue;
+      const h = (n / most) * plotH;
+      y -= h;
+      const bar = svg("rect", { x: x + 1, y, width: Math.max(1, step - 2), height: h, class: `bar ${kind}` }, chart);
+      svg("title", {}, bar).textContent = `${new Date(b.start).toLocaleTimeString()}: ${n} ${kind}`;
+    }
+    if (b.posts_in) points.push(`${x + step / 2},${top + plotH - (b.flagged / b.posts_in) * plotH}`);
+    if (i % 10 === 0 && x < width - 60) {
+      const label = new Date(b.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      svg("text", { x, y: height - 4 }, chart).textContent = label;
+    }
+  });
+  if (points.length > 1) svg("polyline", { points: points.join(" "), class: "flagged-line" }, chart);
+  box.replaceChildren(chart);
+}
+
+function setupOverview() {
+  const box = document.getElementById("chart");
+  if (!box) return;
+  let lastChart = 0;
+  const refreshChart = async () => {
+    lastChart = Date.now();
+    try { drawChart(box, await api("GET", "/api/timeline?minutes=60")); } catch (e) { flash(e.message, "error"); }
+  };
+  refreshChart();
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/events");
+  source.addEventListener("counts", (event) => {
+    const counts = JSON.parse(event.data);
+    live.classList.remove("stale");
+    for (const element of document.querySelectorAll("#counters [data-key]")) {
+      const value = counts[element.dataset.key];
+      element.textContent = element.dataset.format === "percent" ? `${(value * 100).toFixed(1)}%` : value;
+    }
+    const waiting = document.getElementById("nav-waiting");
+    if (waiting) waiting.textContent = counts.waiting_for_review;
+    if (counts.mode) showMode(counts.mode);
+    if (Date.now() - lastChart > 3000) refreshChart();
+  });
+  source.addEventListener("error", () => live.classList.add("stale"));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setupLogin();
   setupHeader();
   setupQueue();
+  setupOverview();
 });

@@ -1,0 +1,134 @@
+"""The dashboard in a real browser (Debian's chromium, driven by Playwright) over a real HTTP
+server: log in, decide the queue with the keyboard, pause. Screenshots for people to look at go
+to build/screenshots/test_browser/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from happybot import review
+from happybot.models import Mode
+from happybot.modes import current_mode
+from happybot.store.db import Store
+from happybot.store.schema import PostRow
+from happybot.users import Role
+from tests.web.helpers import PASSWORD, Dashboard, LiveServer, dashboard
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, clock) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    # the server answers from its own thread: a file, not an in-memory database
+    store = Store.open(f"sqlite:///{tmp_path / 'board.db'}", b"test-key")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def board(sqlite_store: Store, tmp_path: Path) -> Dashboard:
+    return dashboard(sqlite_store, tmp_path)
+
+
+def log_in(page: Page, base: str, role: Role, then: str = "/") -> None:
+    page.goto(f"{base}/login?next={then}")
+    page.get_by_label("Name").fill(role.value)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}{then}")
+
+
+def state(store: Store, post_id: int) -> str:
+    with store.transaction() as session:
+        row = session.get(PostRow, post_id)
+        assert row is not None
+        return row.state
+
+
+def test_log_in_and_decide_the_queue_with_the_keyboard(
+    board: Dashboard, browser: Browser, screenshots: Path
+) -> None:
+    first, second, third = (i.post_id for i in review.queue(board.store))
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        page.goto(f"{base}/queue")
+        page.wait_for_url(f"{base}/login?next=/queue")  # no session: the login page
+        page.get_by_label("Name").fill("reviewer")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#login-error")).to_have_text("wrong name or password")
+        log_in(page, base, Role.REVIEWER, then="/queue")
+        expect(page.locator(f"#item-{first}")).to_have_class("item current")
+        expect(page.locator(f"#detail-{first} img")).to_be_visible()
+        page.screenshot(path=screenshots / "queue.png")
+        page.keyboard.press("a")  # approve the first, the exact picture shown
+        expect(page.locator(f"#item-{first}")).to_have_count(0)
+        expect(page.locator(f"#item-{second}")).to_have_class("item current")
+        page.keyboard.press("j")
+        expect(page.locator(f"#item-{third}")).to_have_class("item current")
+        page.keyboard.press("r")
+        expect(page.locator(f"#item-{third}")).to_have_count(0)
+        expect(page.locator("#flash")).to_contain_text("reject")
+        page.close()
+    assert state(board.store, first) == "queued"
+    assert state(board.store, second) == "review"
+    assert state(board.store, third) == "rejected"
+
+
+def test_pause_stops_a_queued_reply(board: Dashboard, browser: Browser, screenshots: Path) -> None:
+    item = review.queue(board.store)[0]
+    review.approve(
+        board.store,
+        board.pipeline.campaign,
+        post_id=item.post_id,
+        reviewer="rita",
+        picture_sha256=item.picture_sha256 or "",
+    )
+    assert state(board.store, item.post_id) == "queued"  # approved, not yet sent
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.ADMIN)
+        page.screenshot(path=screenshots / "overview.png")
+        page.once("dialog", lambda dialog: dialog.accept())  # "Pause everything?"
+        page.get_by_role("button", name="Pause everything").click()
+        expect(page.locator("#mode-now")).to_have_text("paused")
+        expect(page.locator("#flash")).to_contain_text("autopilot -> paused")
+        page.close()
+    assert current_mode(board.store) is Mode.PAUSED
+    assert board.pipeline.publisher.run() == 0
+    assert state(board.store, item.post_id) == "queued"
+
+
+def test_a_viewer_sees_the_queue_but_no_buttons_to_decide(
+    board: Dashboard, browser: Browser
+) -> None:
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.VIEWER, then="/queue")
+        expect(page.locator(".item")).to_have_count(3)
+        expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+        expect(page.get_by_role("button", name="Pause everything")).to_have_count(0)
+        page.keyboard.press("r")  # nothing happens: a viewer cannot decide
+        expect(page.locator(".item")).to_have_count(3)
+        page.close()
+
+
+def test_the_overview_updates_live_without_a_reload(
+    board: Dashboard, browser: Browser, screenshots: Path
+) -> None:
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.VIEWER)
+        waiting = page.locator('#counters [data-key="waiting_for_review"]')
+        expect(waiting).to_have_text("3")
+        expect(page.locator("#chart svg rect.bar.published")).not_to_have_count(0)
+        item = review.queue(board.store)[0]
+        review.reject(board.store, post_id=item.post_id, reviewer="rita")  # elsewhere
+        expect(waiting).to_have_text("2", timeout=10_000)  # pushed by the server
+        expect(page.locator('#counters [data-key="rejected"]')).to_have_text("1")
+        page.screenshot(path=screenshots / "overview-live.png")
+        page.close()
