@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from happybot import review
-from happybot.models import Finding, Target
 from happybot.incidents import recent_incidents
+from happybot.models import Finding, Target
 from happybot.stats import counts
 from happybot.users import Role
 from happybot.web.auth import Principal, session_principal, store_of
