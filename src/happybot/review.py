@@ -7,6 +7,9 @@ the reply once more before it is queued: it can still hold a reply a person appr
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +28,7 @@ from happybot.store import queries
 from happybot.store.db import Store
 from happybot.store.schema import (
     ArtworkRow,
+    DecisionRow,
     FindingRow,
     OutboxRow,
     PostRow,
@@ -80,8 +84,7 @@ def queue(store: Store, limit: int = 50, after: int = 0) -> list[QueueItem]:
             .scalars()
             .all()
         )
-        now = store.clock()
-        return [_item(session, row, now) for row in rows]
+        return _items(session, rows, store.clock())
 
 
 def waiting_count(store: Store) -> int:
@@ -96,37 +99,63 @@ def waiting_count(store: Store) -> int:
         )
 
 
-def _item(session: Session, row: PostRow, now: datetime) -> QueueItem:
-    decision = queries.latest_decision(session, row.id)
-    # the hash and the reply, not the PNG: a page of the queue must not read every picture
-    art = session.execute(
-        select(ArtworkRow.sha256, ArtworkRow.reply_text).where(ArtworkRow.post_id == row.id)
-    ).one_or_none()
-    findings = [
-        Finding(
-            f.screen,
-            f.label,
-            f.risk,
-            Target(f.target),
+def _items(session: Session, rows: Sequence[PostRow], now: datetime) -> list[QueueItem]:
+    """Queue items for these posts, in a few queries whatever their number (a page of the
+    queue is one query per table, not one per post)."""
+    ids = [row.id for row in rows]
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for f in session.execute(
+        select(FindingRow).where(FindingRow.post_id.in_(ids)).order_by(FindingRow.id)
+    ).scalars():
+        span = (
             (f.span_start, f.span_end)
             if f.span_start is not None and f.span_end is not None
-            else None,
-            f.why,
+            else None
         )
-        for f in session.execute(select(FindingRow).where(FindingRow.post_id == row.id)).scalars()
-    ]
-    claim = session.get(ReviewClaimRow, row.id)
-    return QueueItem(
-        post_id=row.id,
-        trigger=queries.load_trigger(row),
-        received_at=row.received_at,
-        reasons=decision[1] if decision else [],
-        findings=findings,
-        picture_sha256=art.sha256 if art else None,
-        reply_text=art.reply_text if art else None,
-        claimed_by=claim.reviewer if claim is not None and claim.until > now else None,
-        escalated_by=claim.escalated_by if claim is not None else None,
-    )
+        findings[f.post_id].append(
+            Finding(f.screen, f.label, f.risk, Target(f.target), span, f.why)
+        )
+    # the decision in force: the newest of each post
+    reasons: dict[int, list[str]] = {}
+    for post_id, raw in session.execute(
+        select(DecisionRow.post_id, DecisionRow.reasons)
+        .where(DecisionRow.post_id.in_(ids))
+        .order_by(DecisionRow.id)
+    ):
+        reasons[post_id] = json.loads(raw)
+    # the hash and the reply, not the PNG: a page of the queue must not read every picture
+    art = {
+        post_id: (sha, reply)
+        for post_id, sha, reply in session.execute(
+            select(ArtworkRow.post_id, ArtworkRow.sha256, ArtworkRow.reply_text).where(
+                ArtworkRow.post_id.in_(ids)
+            )
+        )
+    }
+    claims = {
+        c.post_id: c
+        for c in session.execute(
+            select(ReviewClaimRow).where(ReviewClaimRow.post_id.in_(ids))
+        ).scalars()
+    }
+    items = []
+    for row in rows:
+        sha, reply = art.get(row.id, (None, None))
+        claim = claims.get(row.id)
+        items.append(
+            QueueItem(
+                post_id=row.id,
+                trigger=queries.load_trigger(row),
+                received_at=row.received_at,
+                reasons=reasons.get(row.id, []),
+                findings=findings[row.id],
+                picture_sha256=sha,
+                reply_text=reply,
+                claimed_by=claim.reviewer if claim is not None and claim.until > now else None,
+                escalated_by=claim.escalated_by if claim is not None else None,
+            )
+        )
+    return items
 
 
 def get_item(store: Store, post_id: int) -> QueueItem:
@@ -134,7 +163,7 @@ def get_item(store: Store, post_id: int) -> QueueItem:
         row = session.get(PostRow, post_id)
         if row is None:
             raise UnknownPost(f"there is no post {post_id}")
-        return _item(session, row, store.clock())
+        return _items(session, [row], store.clock())[0]
 
 
 def claim(store: Store, *, post_id: int, reviewer: str) -> datetime:

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from happybot.models import Decision, Finding, Mode, Trigger
+from happybot import review
+from happybot.models import Finding, Mode, Trigger
 from happybot.modes import set_mode
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import ScreenContext, load_screens
-from happybot.store import audit, queries
+from happybot.store import audit
 from happybot.store.db import Store
 from happybot.store.schema import DeadLetterRow, FindingRow, GroundTruthRow, OutboxRow, PostRow
 from happybot.testing import make_campaign
@@ -183,8 +184,6 @@ def test_pausing_stops_every_reply_not_yet_sent(store: Store, tmp_path: Path) ->
 def test_in_copilot_everything_waits_for_a_person_and_autopilot_releases_it(
     store: Store, tmp_path: Path
 ) -> None:
-    from happybot import review
-
     platform = CrashingPlatform(ListSource(traffic(3)), tmp_path / "out")
     p = pipeline(store, platform, make_campaign(mode="copilot", publish_delay_seconds=0))
     assert p.run().published == 0 and set(states(store).values()) == {"queued"}
@@ -289,11 +288,11 @@ def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
         first = session.execute(
             select(PostRow.id).where(PostRow.trigger_key == "replay:g0")
         ).scalar_one()
-        decision = queries.latest_decision(session, first)
         labels = session.execute(select(FindingRow.label).where(FindingRow.post_id == first))
         assert "coordination" in labels.scalars().all()
-    assert decision is not None and decision[0] is Decision.REVIEW
-    assert "@g2.example" in decision[1][0]
+        state = session.execute(select(PostRow.state).where(PostRow.id == first)).scalar_one()
+    assert state == "review"
+    assert "@g2.example" in review.get_item(store, first).reasons[0]
 
 
 def _webhook(monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict[str, Any]], Callable[[], None]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from happybot.models import Artwork, Decision, Finding, Mode, Trigger, Verdict
+from happybot.models import Artwork, Finding, Mode, Trigger, Verdict
 from happybot.screens.base import MemoryHistory, RecentPost
 from happybot.store.schema import (
     ArtworkRow,
@@ -88,20 +88,6 @@ def save_decision(
             decided_at=now,
         )
     )
-
-
-def latest_decision(session: Session, post_id: int) -> tuple[Decision, list[str]] | None:
-    """The decision in force: the pipeline's final verdict, or a later one by a person."""
-    row = (
-        session.execute(
-            select(DecisionRow)
-            .where(DecisionRow.post_id == post_id)
-            .order_by(DecisionRow.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-    return (Decision(row.decision), json.loads(row.reasons)) if row else None
 
 
 def load_trigger(row: PostRow) -> Trigger:
