@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from happybot.cli import app
-from happybot.config import starter_campaign_text
 from tests.pipeline.helpers import line
 
 TAG = "#MakeItHappy"
@@ -34,17 +32,6 @@ def happybot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HAPPYBOT_DB", f"sqlite:///{tmp_path / 'hb.db'}")
-    # the starter campaign, publishing at once: these tests run on the wall clock
-    (tmp_path / "now.yaml").write_text(
-        starter_campaign_text().replace("publish_delay_seconds: 120", "publish_delay_seconds: 0")
-    )
-    return tmp_path
 
 
 def run(*args: str) -> str:

@@ -3,12 +3,9 @@ each role."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -62,27 +59,3 @@ def dashboard(store: Store, folder: Path, held: list[str] = HELD, ordinary: int 
         users.add_user(store, role.value, role, PASSWORD, actor="test")
     app = create_app(store, CAMPAIGN, lambda: platform, secret_key="test-secret")
     return Dashboard(app, store, platform, out, pipeline)
-
-
-class LiveServer:
-    """The app on a real HTTP server (uvicorn) on a free port of 127.0.0.1, in a thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the dashboard did not start")
-            time.sleep(0.02)
-        (sock,) = [s for server in self.server.servers for s in server.sockets]
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)

@@ -16,7 +16,8 @@ from happybot.modes import current_mode
 from happybot.store.db import Store
 from happybot.store.schema import PostRow
 from happybot.users import Role
-from tests.web.helpers import PASSWORD, Dashboard, LiveServer, dashboard
+from happybot.web.server import BackgroundServer as LiveServer
+from tests.web.helpers import PASSWORD, Dashboard, dashboard
 
 LAPTOP = {"width": 1366, "height": 768}
 

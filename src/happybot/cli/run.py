@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ from happybot.cli import (
     open_store,
     out,
 )
-from happybot.config import starter_campaign, starter_campaign_text
+from happybot.cli.serve import HostOpt, PortOpt, dashboard_app, start_dashboard
+from happybot.config import audit_key, starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.registry import open_platform
@@ -35,6 +37,8 @@ from happybot.redteam import redteam
 from happybot.scoring import Summary
 from happybot.screens.base import load_screens
 from happybot.simulation import run_simulation
+from happybot.store.db import Store
+from happybot.users import Role, add_user
 
 DEMO_MARKER = ".happybot-demo"
 
@@ -109,6 +113,11 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed for simulate: sources.")] = 0,
     limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
     corpus: CorpusOpt = None,
+    dashboard: Annotated[
+        bool, typer.Option("--dashboard", help="Serve the review dashboard while it runs.")
+    ] = False,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8080,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
@@ -118,11 +127,17 @@ def run(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )
     pipeline = Pipeline(campaign, store, platform, load_screens(campaign), rate_limited=not dry_run)
+    server = (
+        start_dashboard(dashboard_app(store, campaign, out_dir), host, port) if dashboard else None
+    )
     try:
         with _progress(as_json, total=limit) as show:
             stats = pipeline.run(limit=limit, on_progress=show)
     finally:
         pipeline.close()
+        if server is not None:
+            err.print("the run is over; the dashboard stays open until Ctrl-C")
+            server.wait()
         store.close()
     folder = Path(getattr(platform, "out_dir", "."))
     result = {
@@ -151,6 +166,14 @@ def demo(
     ),
     seed: Annotated[int, typer.Option(help="Seed of the simulated traffic.")] = 1,
     size: Annotated[int, typer.Option(help="Ordinary posts to simulate.")] = 200,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Then keep the dashboard open on the demo's results (Ctrl-C stops)."
+        ),
+    ] = False,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8080,
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a campaign (ordinary traffic and every attack) through the whole flow, dry-run,
@@ -167,8 +190,25 @@ def demo(
         )
     if as_json:
         print(json.dumps(summary.counts()))
-        return
-    _print_summary(summary, out_dir)
+    else:
+        _print_summary(summary, out_dir)
+    if serve:
+        _serve_demo(out_dir, host, port)
+
+
+def _serve_demo(out_dir: Path, host: str, port: int) -> None:
+    """The dashboard on the demo's store, with a demo admin whose password is made now and
+    shown once (the demo is local and thrown away)."""
+    url = f"sqlite:///{(out_dir / 'happybot.db').resolve()}"
+    store = Store.open(url, audit_key(url))
+    password = secrets.token_urlsafe(12)
+    add_user(store, "demo", Role.ADMIN, password, actor="demo")
+    server = start_dashboard(
+        dashboard_app(store, starter_campaign(), out_dir / "replies"), host, port
+    )
+    err.print(f"log in as [bold]demo[/] with the password [bold]{password}[/] (Ctrl-C stops)")
+    server.wait()
+    store.close()
 
 
 def _print_summary(summary: Summary, out_dir: Path) -> None:

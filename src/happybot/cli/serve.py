@@ -4,21 +4,54 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from fastapi import FastAPI
 from rich.table import Table
 
 from happybot import users as people
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
-from happybot.config import default_actor
+from happybot.config import Campaign, default_actor
 from happybot.platforms.registry import open_platform
+from happybot.store.db import Store
 from happybot.users import Role
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from happybot.web.server import BackgroundServer
 
 HostOpt = Annotated[
     str, typer.Option(help="Address to listen on (localhost by default: put TLS in front).")
 ]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def dashboard_app(
+    store: Store, campaign: Campaign, out_dir: Path | None = None, secure_cookies: bool = False
+) -> FastAPI:
+    from happybot.web.app import create_app
+
+    if not people.list_users(store):
+        err.print(
+            "[yellow]no dashboard user yet:[/] add one with `happybot users add NAME --role admin`"
+        )
+    return create_app(
+        store,
+        campaign,
+        lambda: open_platform(campaign, out_dir=out_dir),
+        secure_cookies=secure_cookies,
+    )
+
+
+def start_dashboard(app_: FastAPI, host: str, port: int) -> BackgroundServer:
+    """Beside the pipeline, in this process; stopped with it."""
+    from happybot.web.server import BackgroundServer
+
+    server = BackgroundServer(app_, host, port)
+    err.print(f"dashboard on {server.start()}/")
+    return server
 
 
 @app.command()
@@ -36,24 +69,12 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the review dashboard: review queue, modes, retraction, audit."""
-    import uvicorn
-
-    from happybot.web.app import create_app
-
     campaign = campaign_from(campaign_path)
     store = open_store(db, campaign)
-    if not people.list_users(store):
-        err.print(
-            "[yellow]no dashboard user yet:[/] add one with `happybot users add NAME --role admin`"
-        )
-    web = create_app(
-        store,
-        campaign,
-        lambda: open_platform(campaign, out_dir=out_dir),
-        secure_cookies=secure_cookies,
-    )
-    err.print(f"dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    server = start_dashboard(dashboard_app(store, campaign, out_dir, secure_cookies), host, port)
+    err.print("Ctrl-C stops it")
+    server.wait()
+    store.close()
 
 
 users_app = typer.Typer(help="People who may use the dashboard, and their roles.")

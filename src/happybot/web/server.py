@@ -1,0 +1,59 @@
+"""Serving the dashboard: in the foreground (`happybot serve`) or beside the pipeline in a
+thread of the same process (`happybot run --dashboard`, `happybot demo --serve`, the tests)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+from fastapi import FastAPI
+
+from happybot.errors import HappybotError
+
+
+class BackgroundServer:
+    """The app on uvicorn in a daemon thread; `with` it to start and stop. Port 0 takes a
+    free port; `url` says which."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        )
+        self.thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
+        self.url = ""
+
+    def start(self, timeout: float = 15.0) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise HappybotError(
+                    f"the dashboard did not start on {self.server.config.host}:"
+                    f"{self.server.config.port} (is the port taken?)"
+                )
+            time.sleep(0.02)
+        (sock, *_) = [s for server in self.server.servers for s in server.sockets]
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def wait(self) -> None:
+        """Until Ctrl-C."""
+        try:
+            while self.thread.is_alive():
+                self.thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
