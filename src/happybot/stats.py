@@ -124,19 +124,22 @@ class Bucket:
 
 
 def timeline(store: Store, minutes: int = 60, bucket_minutes: int = 1) -> list[Bucket]:
-    """The last `minutes`, in buckets, by the time posts came in (what each became since)."""
-    now = store.clock()
+    """The last `minutes`, in buckets, by the time posts came in (what each became since).
+    The last minute is now, or the newest post's if it is later (a simulation's clock runs
+    ahead of the wall clock)."""
     step = timedelta(minutes=bucket_minutes)
-    first = (now - timedelta(minutes=minutes)).replace(second=0, microsecond=0)
-    count = int((now - first) / step) + 1
-    tallies: list[dict[str, int]] = [dict.fromkeys(_TALLIES, 0) for _ in range(count)]
     with store.transaction() as session:
+        newest = session.execute(select(func.max(PostRow.received_at))).scalar_one_or_none()
+        now = max(store.clock(), newest) if newest is not None else store.clock()
+        first = (now - timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+        count = int((now - first) / step) + 1
         flagged = select(FindingRow.post_id).where(FindingRow.stage == "input").distinct()
         rows = session.execute(
             select(PostRow.received_at, PostRow.state, PostRow.id.in_(flagged)).where(
                 PostRow.received_at >= first
             )
         ).all()
+    tallies: list[dict[str, int]] = [dict.fromkeys(_TALLIES, 0) for _ in range(count)]
     for received_at, state, was_flagged in rows:
         index = min(count - 1, int((received_at - first) / step))
         tally = tallies[index]
