@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from happybot.errors import PlatformError
 from happybot.models import Published
 from happybot.platforms.base import Platform
+from happybot.store import queries
 from happybot.store.db import Store
-from happybot.store.schema import OutboxRow, PostRow
+from happybot.store.schema import ArtworkRow, FindingRow, OutboxRow, PostRow
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,22 @@ class Selection:
     since: datetime | None = None
     until: datetime | None = None
     author: str | None = None
+    label: str | None = None  # replies to posts a screen found this in ("profanity", ...)
 
     @property
     def empty(self) -> bool:
-        return not (self.post_ids or self.since or self.until or self.author)
+        return not (self.post_ids or self.since or self.until or self.author or self.label)
+
+
+@dataclass(frozen=True)
+class PublishedReply:
+    post_id: int
+    author: str
+    text: str  # the words drawn
+    sent_at: datetime | None
+    remote_url: str | None
+    picture_sha256: str
+    alt_text: str
 
 
 @dataclass
@@ -36,10 +49,9 @@ class RetractResult:
     failed: dict[int, str] = field(default_factory=dict)
 
 
-def published_matching(store: Store, selection: Selection) -> list[tuple[int, str, str | None]]:
-    """(post id, remote ref, remote url) of the published replies the selection names."""
+def _published(selection: Selection) -> Select[PostRow, OutboxRow]:
     query = (
-        select(PostRow.id, OutboxRow.remote_ref, OutboxRow.remote_url)
+        select(PostRow, OutboxRow)
         .join(OutboxRow, OutboxRow.post_id == PostRow.id)
         .where(OutboxRow.state == "sent", PostRow.state == "published")
     )
@@ -51,8 +63,41 @@ def published_matching(store: Store, selection: Selection) -> list[tuple[int, st
         query = query.where(OutboxRow.sent_at <= selection.until)
     if selection.author:
         query = query.where(PostRow.author_handle == selection.author.lstrip("@").lower())
+    if selection.label:
+        found = select(FindingRow.post_id).where(FindingRow.label == selection.label)
+        query = query.where(PostRow.id.in_(found))
+    return query
+
+
+def published_matching(store: Store, selection: Selection) -> list[tuple[int, str, str | None]]:
+    """(post id, remote ref, remote url) of the published replies the selection names."""
     with store.transaction() as session:
-        return [(r[0], r[1] or "", r[2]) for r in session.execute(query.order_by(PostRow.id))]
+        rows = session.execute(_published(selection).order_by(PostRow.id)).all()
+        return [(post.id, outbox.remote_ref or "", outbox.remote_url) for post, outbox in rows]
+
+
+def published_replies(
+    store: Store, selection: Selection, *, limit: int = 60, before: int | None = None
+) -> list[PublishedReply]:
+    """The published replies the selection names (all when it is empty), newest first."""
+    query = _published(selection).add_columns(ArtworkRow.alt_text)
+    query = query.join(ArtworkRow, ArtworkRow.post_id == PostRow.id)
+    if before is not None:
+        query = query.where(PostRow.id < before)
+    with store.transaction() as session:
+        rows = session.execute(query.order_by(PostRow.id.desc()).limit(limit)).all()
+        return [
+            PublishedReply(
+                post_id=post.id,
+                author=post.author_handle,
+                text=queries.load_trigger(post).art_text,
+                sent_at=outbox.sent_at,
+                remote_url=outbox.remote_url,
+                picture_sha256=outbox.picture_sha256,
+                alt_text=alt,
+            )
+            for post, outbox, alt in rows
+        ]
 
 
 def retract(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from happybot import review
+from happybot import review, users
 from happybot.incidents import open_incident
 from happybot.models import Mode
 from happybot.modes import current_mode
@@ -126,3 +126,36 @@ def test_a_retraction_does_only_what_the_person_confirmed(board: Dashboard) -> N
     status = admin.get("/api/status").json()["counts"]
     assert status["posts"]["retracted"] == 1
     assert admin.post("/api/retract", json={"reason": "x", "expected_count": 0}).status_code == 422
+
+
+def test_metrics_serve_the_counters_to_a_token_holder(board: Dashboard) -> None:
+    assert board.client().get("/metrics").status_code == 401
+    token = users.create_token(board.store, "viewer", "prometheus", actor="admin")
+    scraper = board.client()
+    scraper.headers["Authorization"] = f"Bearer {token}"
+    text = scraper.get("/metrics").text
+    assert 'happybot_posts{state="published"} 3.0' in text
+    assert "happybot_waiting_for_review 3.0" in text
+    assert 'happybot_mode{mode="autopilot"} 1.0' in text
+
+
+def test_published_replies_are_listed_newest_first_and_filtered(board: Dashboard) -> None:
+    viewer = board.client(Role.VIEWER)
+    every = viewer.get("/api/published").json()
+    assert [r["author"] for r in every] == ["u2.example", "u1.example", "u0.example"]
+    assert viewer.get(every[0]["picture_url"]).headers["content-type"] == "image/png"
+    one = viewer.get("/api/published", params={"author": "@u1.example"}).json()
+    assert [r["author"] for r in one] == ["u1.example"]
+    late = viewer.get("/api/published", params={"since": "2999-01-01T00:00"}).json()
+    assert late == []
+
+
+def test_the_pages_render_for_each_role(board: Dashboard) -> None:
+    for role in Role:
+        client = board.client(role)
+        for path in ("/", "/queue", "/published", "/audit"):
+            page = client.get(path)
+            assert page.status_code == 200 and "happybot" in page.text, (role, path)
+        assert ("Retract" in client.get("/published").text) is (role is Role.ADMIN)
+    audit_page = board.client(Role.VIEWER).get("/audit").text
+    assert "Hash chain intact" in audit_page and "user-added" in audit_page

@@ -4,11 +4,13 @@ to build/screenshots/test_browser/."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from happybot import review
 from happybot.models import Mode
@@ -133,3 +135,31 @@ def test_the_overview_updates_live_without_a_reload(
         expect(page.locator('#counters [data-key="rejected"]')).to_have_text("1")
         page.screenshot(path=screenshots / "overview-live.png")
         page.close()
+
+
+def test_retract_a_published_reply(board: Dashboard, browser: Browser, screenshots: Path) -> None:
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.ADMIN, then="/published")
+        expect(page.locator(".tile")).to_have_count(3)
+        page.screenshot(path=screenshots / "published.png")
+        page.get_by_label("Author").fill("u1.example")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator(".tile")).to_have_count(1)
+        page.get_by_label("Reason (required, kept in the audit)").fill("posted by mistake")
+        page.once("dialog", lambda dialog: dialog.accept())  # "Retract 1 published reply?"
+        page.get_by_role("button", name="Retract all 1 matching").click()
+        expect(page.locator("#flash")).to_contain_text("retracted 1")
+        page.close()
+    (record,) = [
+        json.loads(p.read_text())
+        for p in board.out.glob("*.json")
+        if json.loads(p.read_text()).get("retracted_at")
+    ]
+    assert record["to_handle"] == "u1.example"
+    assert review_state(board.store, "replay:ok1") == "retracted"
+
+
+def review_state(store: Store, key: str) -> str:
+    with store.transaction() as session:
+        return session.execute(select(PostRow.state).where(PostRow.trigger_key == key)).scalar_one()

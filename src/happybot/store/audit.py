@@ -136,3 +136,8 @@ def entries(
     if before is not None:
         query = query.where(AuditRow.id < before)
     return list(session.execute(query).scalars())
+
+
+def kinds(session: Session) -> list[str]:
+    """Every kind of entry the log holds, for a filter."""
+    return sorted(session.execute(select(AuditRow.kind).distinct()).scalars())

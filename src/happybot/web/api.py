@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -20,7 +20,7 @@ from happybot.errors import AuthError, HappybotError, ReviewError
 from happybot.incidents import close_incident, recent_incidents
 from happybot.models import Finding, Mode, Post
 from happybot.modes import set_mode
-from happybot.retract import Selection, published_matching, retract
+from happybot.retract import Selection, published_matching, published_replies, retract
 from happybot.stats import counts, timeline
 from happybot.store import audit
 from happybot.store.schema import ArtworkRow
@@ -127,10 +127,18 @@ class RetractRequest(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     author: str | None = None
+    label: str | None = Field(None, description="replies to posts a screen found this in")
     reason: str = Field(min_length=1, max_length=2000)
     expected_count: int = Field(
         description="how many replies the person confirmed: refused if the selection differs"
     )
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A time without a zone is UTC (what the pages' time fields send)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 # -- session -----------------------------------------------------------------------------------
@@ -442,10 +450,16 @@ class RetractResultOut(BaseModel):
 
 def _selection(body: RetractRequest) -> Selection:
     selection = Selection(
-        post_ids=body.post_ids, since=body.since, until=body.until, author=body.author
+        post_ids=body.post_ids,
+        since=utc(body.since),
+        until=utc(body.until),
+        author=body.author or None,
+        label=body.label or None,
     )
     if selection.empty:
-        raise HTTPException(422, "say which replies: post ids, a time window or an author")
+        raise HTTPException(
+            422, "say which replies: post ids, a time window, an author or a finding's label"
+        )
     return selection
 
 
@@ -463,6 +477,48 @@ def retract_replies(body: RetractRequest, who: Admin, request: Request) -> Retra
         store, request.app.state.platform(), selection, actor=who.name, reason=body.reason
     )
     return RetractResultOut(retracted=result.retracted, failed=result.failed)
+
+
+class PublishedOut(BaseModel):
+    post_id: int
+    author: str
+    text: str
+    sent_at: datetime | None
+    remote_url: str | None
+    picture_url: str
+    alt_text: str
+
+
+@router.get("/published", response_model=list[PublishedOut])
+def published(
+    who: Viewer,
+    request: Request,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    author: str | None = None,
+    label: str | None = None,
+    before: int | None = None,
+    limit: int = 60,
+) -> list[PublishedOut]:
+    """Published replies, newest first, filtered as a retraction would select them."""
+    selection = Selection(
+        since=utc(since), until=utc(until), author=author or None, label=label or None
+    )
+    replies = published_replies(
+        store_of(request), selection, limit=max(1, min(limit, 500)), before=before
+    )
+    return [
+        PublishedOut(
+            post_id=r.post_id,
+            author=r.author,
+            text=r.text,
+            sent_at=r.sent_at,
+            remote_url=r.remote_url,
+            picture_url=f"/api/posts/{r.post_id}/picture.png?sha256={r.picture_sha256}",
+            alt_text=r.alt_text,
+        )
+        for r in replies
+    ]
 
 
 # -- the audit log -----------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from happybot.config import Campaign
 from happybot.errors import HappybotError
 from happybot.platforms.base import Platform
 from happybot.store.db import Store
-from happybot.web import api, pages
+from happybot.web import api, metrics, pages
 from happybot.web.auth import LoginLimiter
+from happybot.web.metrics import registry_for
 
 SESSION_HOURS = 12
 
@@ -53,6 +54,7 @@ def create_app(
     app.state.campaign = campaign
     app.state.platform = platform
     app.state.login_limiter = LoginLimiter()
+    app.state.metrics = registry_for(store)
     key = secret_key or os.environ.get("HAPPYBOT_SECRET_KEY") or secrets.token_urlsafe(48)
     app.add_middleware(
         SessionMiddleware,
@@ -84,4 +86,5 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(metrics.router)
     return app

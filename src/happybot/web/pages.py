@@ -4,6 +4,7 @@ actions, which go through the JSON API with the session's CSRF token. No front-e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -16,13 +17,18 @@ from markupsafe import Markup, escape
 from happybot import review
 from happybot.incidents import recent_incidents
 from happybot.models import Finding, Target
+from happybot.retract import Selection, published_matching, published_replies
 from happybot.stats import counts
+from happybot.store import audit
 from happybot.users import Role
+from happybot.web.api import utc
 from happybot.web.auth import Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("happybot.web").joinpath("templates")))
 QUEUE_PAGE = 50
+PUBLISHED_PAGE = 60
+AUDIT_PAGE = 100
 
 
 def highlight(text: str | None, findings: Sequence[Finding], target: Target) -> Markup:
@@ -94,3 +100,66 @@ def queue_page(request: Request, after: int = 0) -> Response:
         return _login_first(request)
     items = review.queue(store_of(request), limit=QUEUE_PAGE, after=after)
     return _page(request, who, "queue.html", items=items, after=after, page=QUEUE_PAGE)
+
+
+@router.get("/published", response_class=HTMLResponse)
+def published_page(
+    request: Request,
+    since: str = "",
+    until: str = "",
+    author: str = "",
+    label: str = "",
+    before: int | None = None,
+) -> Response:
+    """The published pictures, newest first; for admins, the way to retract them."""
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    store = store_of(request)
+    try:
+        selection = Selection(
+            since=utc(datetime.fromisoformat(since)) if since else None,
+            until=utc(datetime.fromisoformat(until)) if until else None,
+            author=author.strip() or None,
+            label=label.strip() or None,
+        )
+    except ValueError:
+        selection, since, until = Selection(author=author or None, label=label or None), "", ""
+    replies = published_replies(store, selection, limit=PUBLISHED_PAGE, before=before)
+    matching = None if selection.empty else len(published_matching(store, selection))
+    return _page(
+        request,
+        who,
+        "published.html",
+        replies=replies,
+        matching=matching,
+        filters={"since": since, "until": until, "author": author, "label": label},
+        page=PUBLISHED_PAGE,
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, kind: str = "", actor: str = "", before: int | None = None
+) -> Response:
+    """The audit log, newest first, filtered, with whether its hash chain holds."""
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    store = store_of(request)
+    with store.transaction() as session:
+        rows = audit.entries(
+            session, kind=kind or None, actor=actor or None, before=before, limit=AUDIT_PAGE
+        )
+        status = audit.verify(session, store.audit_key)
+        kinds = audit.kinds(session)
+    return _page(
+        request,
+        who,
+        "audit.html",
+        rows=rows,
+        status=status,
+        kinds=kinds,
+        filters={"kind": kind, "actor": actor},
+        page=AUDIT_PAGE,
+    )

@@ -283,7 +283,43 @@ function setupOverview() {
   source.addEventListener("error", () => live.classList.add("stale"));
 }
 
+// -- published replies and retraction --------------------------------------------------------
+
+function setupRetract() {
+  const panel = document.getElementById("retract");
+  if (!panel) return;
+  const picked = () => Array.from(document.querySelectorAll(".pick-reply:checked")).map((b) => Number(b.value));
+  for (const box of document.querySelectorAll(".pick-reply")) {
+    box.addEventListener("change", () => { document.getElementById("picked-count").textContent = picked().length; });
+  }
+  async function retract(selection, count) {
+    const reason = document.getElementById("retract-reason").value.trim();
+    if (!reason) { flash("say why (the reason is kept in the audit)", "error"); return; }
+    if (!count) { flash("select replies first", "error"); return; }
+    if (!window.confirm(`Retract ${count} published ${count === 1 ? "reply" : "replies"}? They are removed from the platform.`)) return;
+    try {
+      const result = await api("POST", "/api/retract", { ...selection, reason, expected_count: count });
+      const failed = Object.entries(result.failed);
+      flash(`retracted ${result.retracted.length}` + (failed.length ? `; not retracted: ${failed.map(([id, e]) => `#${id} (${e})`).join(", ")}` : ""), failed.length ? "error" : "ok");
+      window.setTimeout(() => window.location.reload(), 1200);
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+  document.getElementById("retract-selected")?.addEventListener("click", () => {
+    const ids = picked();
+    retract({ post_ids: ids }, ids.length);
+  });
+  document.getElementById("retract-matching")?.addEventListener("click", () => {
+    const d = panel.dataset;
+    const selection = {};
+    for (const key of ["since", "until", "author", "label"]) if (d[key]) selection[key] = d[key];
+    retract(selection, Number(d.matching));
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupRetract();
   setupLogin();
   setupHeader();
   setupQueue();
