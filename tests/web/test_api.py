@@ -153,9 +153,28 @@ def test_published_replies_are_listed_newest_first_and_filtered(board: Dashboard
 def test_the_pages_render_for_each_role(board: Dashboard) -> None:
     for role in Role:
         client = board.client(role)
-        for path in ("/", "/queue", "/published", "/audit"):
+        for path in ("/", "/queue", "/published", "/audit", "/users"):
             page = client.get(path)
             assert page.status_code == 200 and "happybot" in page.text, (role, path)
         assert ("Retract" in client.get("/published").text) is (role is Role.ADMIN)
     audit_page = board.client(Role.VIEWER).get("/audit").text
     assert "Hash chain intact" in audit_page and "user-added" in audit_page
+
+
+def test_an_admin_manages_users_but_cannot_lock_themselves_out(board: Dashboard) -> None:
+    admin = board.client(Role.ADMIN)
+    added = admin.post(
+        "/api/users", json={"name": "sam", "role": "reviewer", "password": "sam's long password"}
+    )
+    assert added.status_code == 200 and added.json() == {"name": "sam", "role": "reviewer"}
+    again = admin.post(
+        "/api/users", json={"name": "sam", "role": "viewer", "password": "another long one"}
+    )
+    assert again.status_code == 409 and "already a user" in again.json()["detail"]
+    assert admin.post("/api/users/sam/role", json={"role": "viewer"}).is_success
+    assert admin.post("/api/users/admin/role", json={"role": "viewer"}).status_code == 409
+    assert admin.post("/api/users/admin/remove").status_code == 409
+    assert admin.post("/api/users/sam/remove").is_success
+    assert "sam" not in [u["name"] for u in admin.get("/api/users").json()]
+    page = admin.get("/users").text
+    assert 'data-user="reviewer"' in page and 'data-user="sam"' not in page

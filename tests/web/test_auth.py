@@ -28,6 +28,9 @@ NEEDS = {
     ("post", "/api/mode"): Role.ADMIN,
     ("post", "/api/incidents/{incident_id}/close"): Role.ADMIN,
     ("post", "/api/retract"): Role.ADMIN,
+    ("post", "/api/users"): Role.ADMIN,
+    ("post", "/api/users/{name}/role"): Role.ADMIN,
+    ("post", "/api/users/{name}/remove"): Role.ADMIN,
 }
 OPEN = {("post", "/api/login")}
 
@@ -39,6 +42,8 @@ def _body(path: str, post_id: int, sha: str) -> dict[str, Any]:
         "/api/queue/decide": {"decisions": [{"post_id": post_id, "action": "reject"}]},
         "/api/mode": {"mode": "copilot", "confirm": True, "reason": "test"},
         "/api/retract": {"post_ids": [1], "reason": "test", "expected_count": 1},
+        "/api/users": {"name": "newcomer", "role": "viewer", "password": "x" * 12},
+        "/api/users/{name}/role": {"role": "viewer"},
     }.get(path, {"reason": "test"})
 
 
@@ -62,6 +67,7 @@ def _call(client: TestClient, method: str, path: str, board: Dashboard) -> int:
     # once the queue is empty (the admin decided it all), a post id that is no longer waiting
     post_id, sha = (waiting[0].post_id, waiting[0].picture_sha256 or "") if waiting else (1, "")
     url = path.replace("{post_id}", str(post_id)).replace("{incident_id}", "1")
+    url = url.replace("{name}", "viewer")
     body = _body(path, post_id, sha)
     return client.request(method.upper(), url, json=body).status_code
 

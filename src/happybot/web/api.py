@@ -24,7 +24,14 @@ from happybot.retract import Selection, published_matching, published_replies, r
 from happybot.stats import counts, timeline
 from happybot.store import audit
 from happybot.store.schema import ArtworkRow
-from happybot.users import Role, authenticate
+from happybot.users import (
+    Role,
+    add_user,
+    authenticate,
+    list_users,
+    remove_user,
+    set_role,
+)
 from happybot.web.auth import Admin, Principal, Reviewer, Viewer, start_session, store_of
 
 router = APIRouter(prefix="/api")
@@ -519,6 +526,51 @@ def published(
         )
         for r in replies
     ]
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+class UserOut(BaseModel):
+    name: str
+    role: Role
+
+
+class NewUser(BaseModel):
+    name: str = Field(max_length=100)
+    role: Role
+    password: str = Field(min_length=12, max_length=1000)
+
+
+class RoleChange(BaseModel):
+    role: Role
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_people(who: Admin, request: Request) -> list[UserOut]:
+    return [UserOut(name=u.name, role=u.role) for u in list_users(store_of(request))]
+
+
+@router.post("/users", response_model=UserOut)
+def add_person(body: NewUser, who: Admin, request: Request) -> UserOut:
+    user = add_user(store_of(request), body.name, body.role, body.password, actor=who.name)
+    return UserOut(name=user.name, role=user.role)
+
+
+@router.post("/users/{name}/role", response_model=Done)
+def change_role(name: str, body: RoleChange, who: Admin, request: Request) -> Done:
+    if name == who.name and body.role is not Role.ADMIN:
+        raise HTTPException(409, "you cannot take away your own admin role: ask another admin")
+    set_role(store_of(request), name, body.role, actor=who.name)
+    return Done(detail=f"{name} is now {body.role.value}")
+
+
+@router.post("/users/{name}/remove", response_model=Done)
+def remove_person(name: str, who: Admin, request: Request) -> Done:
+    if name == who.name:
+        raise HTTPException(409, "you cannot remove yourself: ask another admin")
+    remove_user(store_of(request), name, actor=who.name)
+    return Done(detail=f"{name} removed")
 
 
 # -- the audit log -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from happybot.models import Finding, Target
 from happybot.retract import Selection, published_matching, published_replies
 from happybot.stats import counts
 from happybot.store import audit
-from happybot.users import Role
+from happybot.users import Role, list_users
 from happybot.web.api import utc
 from happybot.web.auth import Principal, session_principal, store_of
 
@@ -163,3 +163,12 @@ def audit_page(
         filters={"kind": kind, "actor": actor},
         page=AUDIT_PAGE,
     )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    people = list_users(store_of(request)) if who.user.role is Role.ADMIN else []
+    return _page(request, who, "users.html", people=people, roles=list(Role))

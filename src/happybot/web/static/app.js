@@ -13,7 +13,10 @@ async function api(method, path, body) {
   let data = {};
   try { data = await response.json(); } catch (_) { /* an empty or non-JSON answer */ }
   if (!response.ok) {
-    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    // FastAPI's validation errors are a list of {loc, msg}
+    const detail = typeof data.detail === "string" ? data.detail
+      : Array.isArray(data.detail) ? data.detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
+      : JSON.stringify(data.detail);
     throw new Error(detail || `${response.status} ${response.statusText}`);
   }
   return data;
@@ -318,7 +321,45 @@ function setupRetract() {
   });
 }
 
+// -- users and incidents (admin) -------------------------------------------------------------
+
+function setupAdmin() {
+  for (const select of document.querySelectorAll(".role-select")) {
+    select.addEventListener("change", async () => {
+      const name = select.closest("tr").dataset.user;
+      if (!window.confirm(`Make ${name} a ${select.value}? Their open sessions end.`)) { window.location.reload(); return; }
+      try { flash((await api("POST", `/api/users/${encodeURIComponent(name)}/role`, { role: select.value })).detail, "ok"); }
+      catch (e) { flash(e.message, "error"); }
+    });
+  }
+  for (const button of document.querySelectorAll(".remove-user")) {
+    button.addEventListener("click", async () => {
+      const row = button.closest("tr");
+      if (!window.confirm(`Remove ${row.dataset.user}? Their sessions and API tokens end.`)) return;
+      try { flash((await api("POST", `/api/users/${encodeURIComponent(row.dataset.user)}/remove`)).detail, "ok"); row.remove(); }
+      catch (e) { flash(e.message, "error"); }
+    });
+  }
+  const form = document.getElementById("add-user");
+  form?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/users", { name: form.elements.name.value, role: form.elements.role.value, password: form.elements.password.value });
+      window.location.reload();
+    } catch (e) { flash(e.message, "error"); }
+  });
+  for (const button of document.querySelectorAll(".close-incident")) {
+    button.addEventListener("click", async () => {
+      const note = window.prompt("Close the incident: what did people find and do? (the mode stays as it is)");
+      if (note === null) return;
+      try { await api("POST", `/api/incidents/${button.dataset.incident}/close`, { reason: note }); window.location.reload(); }
+      catch (e) { flash(e.message, "error"); }
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupAdmin();
   setupRetract();
   setupLogin();
   setupHeader();
