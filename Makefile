@@ -30,6 +30,7 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_art.py
+	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_pipeline.py
 
 clean:
