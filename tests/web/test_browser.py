@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from happybot import review
+from happybot import review, users
 from happybot.models import Mode
 from happybot.modes import current_mode
 from happybot.store.db import Store
@@ -163,3 +163,20 @@ def test_retract_a_published_reply(board: Dashboard, browser: Browser, screensho
 def review_state(store: Store, key: str) -> str:
     with store.transaction() as session:
         return session.execute(select(PostRow.state).where(PostRow.trigger_key == key)).scalar_one()
+
+
+def test_an_admin_adds_a_reviewer_who_can_then_log_in(
+    board: Dashboard, browser: Browser, screenshots: Path
+) -> None:
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.ADMIN, then="/users")
+        form = page.locator("#add-user")
+        form.get_by_label("Name").fill("sam")
+        form.get_by_label("Role").select_option("reviewer")
+        form.get_by_label("Password (12 characters or more)").fill("sam's long password")
+        form.get_by_role("button", name="Add user").click()
+        expect(page.locator('tr[data-user="sam"]')).to_have_count(1)
+        page.screenshot(path=screenshots / "users.png")
+        page.close()
+    assert users.authenticate(board.store, "sam", "sam's long password").role is Role.REVIEWER
