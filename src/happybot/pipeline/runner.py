@@ -116,7 +116,11 @@ class Pipeline:
         if limit is not None:
             items = islice(items, limit)
         while True:
-            chunk = list(islice(items, self.batch_size))
+            chunk = []
+            for item in items:
+                chunk.append(item)
+                if item.idle or len(chunk) >= self.batch_size:
+                    break
             if not chunk:
                 break
             self.ingest(chunk)

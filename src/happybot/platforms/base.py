@@ -37,6 +37,9 @@ class Incoming:
     malformed: Malformed | None = None
     expected: Expected | None = None
     scenario: str | None = None
+    # a live source has nothing more for now: the runner processes and publishes what it has
+    # instead of waiting for a full batch
+    idle: bool = False
 
 
 class Source(Protocol):

@@ -1,0 +1,417 @@
+"""Bluesky: listen on the firehose, reply with the picture, delete for retractions.
+
+- **Listen** on `com.atproto.sync.subscribeRepos` (a relay in production, any PDS in tests):
+  frames are decoded with libipld, and only commits that create an `app.bsky.feed.post` whose
+  blocks contain the campaign tag are opened (`FirehoseFilter`); the cursor is the frame's `seq`,
+  so a restart resumes where the store says. The connection is reopened with jittered backoff.
+- **Author facts**: the AppView's `getProfile` when one is configured (followers, posts, account
+  creation); else the handle from the author's repository and the account's creation from the
+  PLC directory's audit log; what cannot be had stays unknown, which the screens treat as risky.
+- **Reply** to the post that used the hashtag: the picture uploaded as a blob, the record created
+  under a record key derived from the reply's idempotency key (so a retry after a crash finds the
+  reply instead of posting twice), `root`/`parent` refs, the image embed with alt text and aspect
+  ratio, facets for the hashtag and the mention. HTTP 429 becomes `PlatformUnavailable` with the
+  reset time.
+- **Delete**: `deleteRecord` of the bot's own reply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+import libipld
+from atproto import Client, IdResolver, client_utils, models
+from atproto_client import exceptions as at_errors
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
+
+from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.models import Author, Post, Published, Reply, Trigger
+from happybot.platforms.base import Incoming
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+POST = "app.bsky.feed.post"
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)$")
+
+
+def tid_for(key: str) -> str:
+    """A valid record key (a TID: 13 characters, sortable base32) derived from `key`: the same
+    reply always gets the same record key."""
+    value = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") >> 1  # 63 bits
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def parse_at_uri(uri: str) -> tuple[str, str, str]:
+    match = _AT_URI.match(uri)
+    if match is None:
+        raise PlatformRejected(f"not an at:// record URI: {uri!r}")
+    return match["repo"], match["collection"], match["rkey"]
+
+
+@dataclass(frozen=True)
+class BlueskyConfig:
+    service: str  # the bot account's PDS, e.g. https://bsky.social
+    handle: str
+    password: str  # an app password
+    firehose: str  # wss://bsky.network, or ws://localhost:PORT for a local PDS
+    hashtag: str  # without '#'
+    appview: str | None = None  # https://public.api.bsky.app; None: no AppView
+    plc: str = "https://plc.directory"
+    idle_seconds: float = 0.5  # tell the runner to process what it has after this much quiet
+
+
+class FirehoseFilter:
+    """Decode a firehose frame and keep the campaign's posts. Most frames are other people's
+    posts and likes: those are dropped after decoding the frame's two small CBOR maps, with a
+    byte search for the tag before any CAR is opened."""
+
+    def __init__(self, hashtag: str) -> None:
+        self.needle = hashtag.lower().encode()
+
+    def posts(self, frame: bytes) -> tuple[int | None, list[tuple[str, str, dict[str, Any]]]]:
+        """(seq, [(at-uri, author did, record)]) of the posts in `frame` that carry the tag."""
+        header, body = libipld.decode_dag_cbor_multi(frame)
+        if not isinstance(body, dict):
+            return None, []
+        seq = body.get("seq")
+        seq = seq if isinstance(seq, int) else None
+        if header.get("t") != "#commit" or header.get("op") != 1:
+            return seq, []
+        ops = [
+            op
+            for op in body.get("ops") or ()
+            if op.get("action") == "create" and str(op.get("path", "")).startswith(POST + "/")
+        ]
+        blocks = body.get("blocks") or b""
+        if not ops or self.needle not in blocks.lower():
+            return seq, []
+        car: dict[bytes, Any] = libipld.decode_car(blocks)[1]  # keyed by the CIDs' bytes
+        repo = body["repo"]
+        found = []
+        for op in ops:
+            record = car.get(op.get("cid") or b"")
+            if isinstance(record, dict) and _carries(record, self.needle.decode()):
+                found.append((f"at://{repo}/{op['path']}", repo, record))
+        return seq, found
+
+
+def _carries(record: dict[str, Any], tag: str) -> bool:
+    tags = _tags(record)
+    text = str(record.get("text", ""))
+    return tag in tags or re.search(rf"#{re.escape(tag)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class BlueskyPlatform:
+    def __init__(
+        self,
+        config: BlueskyConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.name = f"bluesky:{config.firehose}"
+        self.sleep = sleep
+        self.filter = FirehoseFilter(config.hashtag)
+        self.client = Client(base_url=config.service.rstrip("/") + "/xrpc")
+        self.resolver = IdResolver(plc_url=config.plc, timeout=10)
+        self.appview = (
+            Client(base_url=config.appview.rstrip("/") + "/xrpc") if config.appview else None
+        )
+        self._did: str | None = None
+        self._authors: dict[str, Author] = {}
+        self._repos: dict[str, Client] = {}
+
+    # -- calls through the atproto SDK, its errors turned into ours -----------------------------
+
+    @staticmethod
+    def _call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except at_errors.RateLimitExceededError as exc:
+            wait = exc.retry_after
+            if wait is None and exc.reset_at is not None:
+                wait = (exc.reset_at - datetime.now(UTC)).total_seconds()
+            raise PlatformUnavailable(
+                f"{what}: rate limited by the server", retry_after=max(1.0, wait or 60.0)
+            ) from exc
+        except at_errors.NetworkError as exc:
+            raise PlatformUnavailable(f"{what}: {exc}") from exc
+        except at_errors.AtProtocolError as exc:
+            response = getattr(exc, "response", None)
+            status = getattr(response, "status_code", None)
+            if status is not None and status >= 500:
+                raise PlatformUnavailable(f"{what}: server error {status}") from exc
+            raise PlatformRejected(f"{what}: {exc}") from exc
+
+    @property
+    def did(self) -> str:
+        """The bot's account, logged in on first use (an app password, never the main one)."""
+        if self._did is None:
+            self._call(
+                "login",
+                self.client.login,
+                self.config.handle,
+                self.config.password,
+                fetch_bsky_profile=False,
+            )
+            self._did = self._call("session", self.client.com.atproto.server.get_session).did
+        return self._did
+
+    def _repo(self, did: str) -> Client:
+        """A client on the server that hosts `did`'s repository (found in its DID document)."""
+        if did not in self._repos:
+            data = self._call(f"resolve {did}", self.resolver.did.resolve_atproto_data, did)
+            if data is None or not data.pds:
+                raise PlatformRejected(f"{did} names no server hosting its repository")
+            self._repos[did] = Client(base_url=data.pds.rstrip("/") + "/xrpc")
+        return self._repos[did]
+
+    def _record(self, uri: str) -> Any | None:
+        repo, collection, rkey = parse_at_uri(uri)
+        params = models.ComAtprotoRepoGetRecord.Params(repo=repo, collection=collection, rkey=rkey)
+        try:
+            return self._call(f"read {uri}", self._repo(repo).com.atproto.repo.get_record, params)
+        except PlatformRejected:
+            return None
+
+    # -- listen --------------------------------------------------------------------------------
+
+    def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        seq = int(cursor) if cursor else None
+        failures = 0
+        while True:
+            url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
+            if seq is not None:
+                url += f"?cursor={seq}"
+            try:
+                with connect(url, open_timeout=10, max_size=None) as socket:
+                    failures = 0
+                    for item in self._frames(socket, seq):
+                        if item.cursor:
+                            seq = int(item.cursor)
+                        yield item
+            except (OSError, WebSocketException, TimeoutError) as exc:
+                failures += 1
+                wait = min(60.0, 2.0**failures) * random.uniform(0.5, 1.0)
+                log.warning("firehose %s: %s; reconnecting in %.1f s", url, exc, wait)
+                self.sleep(wait)
+
+    def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
+        last = seq
+        while True:
+            try:
+                frame = socket.recv(timeout=self.config.idle_seconds)
+            except TimeoutError:
+                # quiet: let the runner process and publish what it has
+                yield Incoming(cursor=str(last) if last is not None else "", idle=True)
+                continue
+            if not isinstance(frame, bytes):
+                continue
+            try:
+                at, posts = self.filter.posts(frame)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("firehose frame after seq %s could not be read: %s", last, exc)
+                continue
+            if at is not None:
+                last = at
+            for uri, did, record in posts:
+                yield Incoming(
+                    cursor=str(last), trigger=Trigger("bluesky", self._post(uri, did, record))
+                )
+
+    # -- posts and authors ------------------------------------------------------------------------
+
+    def _post(self, uri: str, did: str, record: dict[str, Any]) -> Post:
+        reply = record.get("reply") or {}
+        return Post(
+            id=uri,
+            text=str(record.get("text", "")),
+            author=self._author(did),
+            created_at=_when(record.get("createdAt")),
+            tags=tuple(_tags(record)),
+            reply_to_id=(reply.get("parent") or {}).get("uri"),
+            langs=tuple(str(lang) for lang in record.get("langs") or ()),
+            media=({"embed": str((record.get("embed") or {}).get("$type"))},)
+            if record.get("embed")
+            else (),
+        )
+
+    def _author(self, did: str) -> Author:
+        if did not in self._authors:
+            self._authors[did] = self._author_uncached(did)
+        return self._authors[did]
+
+    def _author_uncached(self, did: str) -> Author:
+        if self.appview is not None:
+            try:
+                p = self._call(
+                    f"profile of {did}",
+                    self.appview.app.bsky.actor.get_profile,
+                    models.AppBskyActorGetProfile.Params(actor=did),
+                )
+                return Author(
+                    handle=p.handle,
+                    id=did,
+                    display_name=p.display_name,
+                    created_at=_when(p.created_at) if p.created_at else None,
+                    followers=p.followers_count,
+                    posts=p.posts_count,
+                )
+            except PlatformError as exc:
+                log.warning("profile of %s: %s", did, exc)
+        handle = did
+        try:
+            data = self.resolver.did.resolve_atproto_data(did)
+            handle = data.handle if data is not None and data.handle else did
+        except Exception as exc:  # the SDK's resolver raises its own types
+            log.warning("handle of %s: %s", did, exc)
+        return Author(handle=handle, id=did, created_at=self._created(did))
+
+    def _created(self, did: str) -> datetime | None:
+        """When a did:plc account was made: the first operation of its PLC audit log."""
+        if not did.startswith("did:plc:"):
+            return None
+        try:
+            answer = httpx.get(f"{self.config.plc.rstrip('/')}/{did}/log/audit", timeout=10)
+            answer.raise_for_status()
+            first = answer.json()[0]
+        except (httpx.HTTPError, ValueError, IndexError, KeyError) as exc:
+            log.warning("account age of %s: %s", did, exc)
+            return None
+        return _when(first.get("createdAt"))
+
+    def fetch_parent(self, post: Post) -> Post | None:
+        if not post.reply_to_id:
+            return None
+        got = self._record(post.reply_to_id)
+        if got is None:
+            return None  # deleted, or not a post: the screens treat it as unavailable
+        repo, _, _ = parse_at_uri(post.reply_to_id)
+        return self._post(post.reply_to_id, repo, _as_dict(got.value))
+
+    # -- reply and delete ---------------------------------------------------------------------
+
+    def reply(self, reply: Reply) -> Published:
+        rkey = tid_for(reply.idempotency_key)
+        mine = f"at://{self.did}/{POST}/{rkey}"
+        if self._record(mine) is not None:  # posted before a crash: never twice
+            return Published(ref=mine, url=_web_url(mine))
+        target = self._record(reply.in_reply_to)
+        if target is None:
+            raise PlatformRejected(f"the post {reply.in_reply_to} is gone: nothing to reply to")
+        parent = models.ComAtprotoRepoStrongRef.Main(uri=target.uri, cid=target.cid)
+        value = _as_dict(target.value)
+        root_ref = (value.get("reply") or {}).get("root")
+        root = (
+            models.ComAtprotoRepoStrongRef.Main(uri=root_ref["uri"], cid=root_ref["cid"])
+            if root_ref
+            else parent
+        )
+        blob = self._call("upload the picture", self.client.upload_blob, reply.artwork.png).blob
+        record = models.AppBskyFeedPost.Record(
+            text=reply.text,
+            created_at=self.client.get_current_time_iso(),
+            reply=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
+            facets=self._facets(reply.text) or None,
+            embed=models.AppBskyEmbedImages.Main(
+                images=[
+                    models.AppBskyEmbedImages.Image(
+                        alt=reply.artwork.alt_text,
+                        image=blob,
+                        aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(
+                            width=reply.artwork.width, height=reply.artwork.height
+                        ),
+                    )
+                ]
+            ),
+        )
+        data = models.ComAtprotoRepoCreateRecord.Data(
+            repo=self.did, collection=POST, rkey=rkey, record=record
+        )
+        try:
+            self._call("post the reply", self.client.com.atproto.repo.create_record, data)
+        except PlatformError:
+            if self._record(mine) is None:  # it may have landed before the error
+                raise
+        return Published(ref=mine, url=_web_url(mine))
+
+    def _facets(self, text: str) -> list[Any]:
+        """Hashtags (the SDK finds them) and mentions (resolved to their DID) as Bluesky links
+        them, by byte range."""
+        facets = list(client_utils.detect_facets(text))
+        raw = text.encode()
+        for match in re.finditer(rb"(?<![\w@])@([a-zA-Z0-9.-]+\.[a-zA-Z]+)", raw):
+            try:
+                did = self._call(
+                    "resolve a handle",
+                    self.client.com.atproto.identity.resolve_handle,
+                    models.ComAtprotoIdentityResolveHandle.Params(handle=match[1].decode()),
+                ).did
+            except PlatformError:
+                did = None  # an unknown handle stays plain text
+            if did:
+                facets.append(
+                    models.AppBskyRichtextFacet.Main(
+                        index=models.AppBskyRichtextFacet.ByteSlice(
+                            byte_start=match.start(), byte_end=match.end()
+                        ),
+                        features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                    )
+                )
+        return sorted(facets, key=lambda f: f.index.byte_start)
+
+    def delete(self, published: Published) -> None:
+        repo, collection, rkey = parse_at_uri(published.ref)
+        if repo != self.did:
+            raise PlatformRejected(f"{published.ref} is not the bot's record: not deleted")
+        self._call(
+            "delete the reply",
+            self.client.com.atproto.repo.delete_record,
+            models.ComAtprotoRepoDeleteRecord.Data(repo=repo, collection=collection, rkey=rkey),
+        )
+
+
+def _tags(record: dict[str, Any]) -> list[str]:
+    tags = [str(t).lower() for t in record.get("tags") or ()]
+    for facet in record.get("facets") or ():
+        for feature in facet.get("features") or ():
+            if feature.get("$type") == "app.bsky.richtext.facet#tag":
+                tags.append(str(feature.get("tag", "")).lower())
+    return tags
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A record as plain JSON-like data, whether the SDK gave a model or a dict."""
+    if isinstance(value, dict):
+        return value
+    dumped = value.model_dump(by_alias=True, exclude_none=True)
+    return dumped if isinstance(dumped, dict) else {}
+
+
+def _web_url(uri: str) -> str:
+    repo, _, rkey = parse_at_uri(uri)
+    return f"https://bsky.app/profile/{repo}/post/{rkey}"

@@ -1,0 +1,119 @@
+"""A local Bluesky PDS for tests and benchmarks: `services/bluesky-pds` (the npm registry's
+`@atproto/pds` with an in-memory PLC directory), installed on first use and started on loopback.
+
+Not used by the bot itself: it talks to whatever PDS and relay the campaign names."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from atproto import Client, models
+
+from happybot.errors import HappybotError
+
+SERVICE_DIR = Path(__file__).resolve().parents[2] / "services" / "bluesky-pds"
+
+
+@dataclass(frozen=True)
+class Account:
+    handle: str
+    did: str
+    password: str
+
+
+class LocalPds:
+    """`with LocalPds() as pds:` installs (once, about 1.5 minutes cold) and starts it."""
+
+    def __init__(self, folder: Path = SERVICE_DIR) -> None:
+        self.folder = folder
+        self.process: subprocess.Popen[str] | None = None
+        self.url = self.plc = ""
+
+    def start(self, timeout: float = 90.0) -> LocalPds:
+        if shutil.which("npm") is None:
+            raise HappybotError("the test PDS needs npm (Node.js) on this machine")
+        installed = subprocess.run(
+            ["bash", str(self.folder / "install.sh")], capture_output=True, text=True, timeout=900
+        )
+        if installed.returncode != 0:
+            raise HappybotError(f"installing the test PDS failed: {installed.stderr[-2000:]}")
+        node = installed.stdout.strip().splitlines()[-1]
+        with socket.socket() as probe:  # a free port: the PDS must know its own URL
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        # its output goes to a file: a pipe nobody reads would stall it once full
+        # (kept open while it runs, closed by stop())
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="happybot-pds-", suffix=".log")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [node, "pds.mjs"],
+            cwd=self.folder,
+            env={**os.environ, "PDS_PORT": str(port)},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        ready = self._ready(time.monotonic() + timeout)
+        if ready is None:
+            self.log.seek(0)
+            output = self.log.read()[-2000:]
+            self.stop()
+            raise HappybotError(f"the test PDS did not start: {output}")
+        self.url, self.plc = ready["pds"], ready["plc"]
+        return self
+
+    def _ready(self, deadline: float) -> dict[str, str] | None:
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return None
+            self.log.seek(0)
+            for line in self.log.read().splitlines():
+                if line.startswith("{") and '"ready":true' in line:
+                    return dict(json.loads(line))
+            time.sleep(0.1)
+        return None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process = None
+        if hasattr(self, "log"):
+            self.log.close()
+
+    def __enter__(self) -> LocalPds:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def firehose(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+    def account(self, name: str, password: str = "test-password-123") -> Account:
+        """A new account `NAME.test` (seconds old: every test PDS account is)."""
+        client = Client(base_url=f"{self.url}/xrpc")
+        made = client.com.atproto.server.create_account(
+            models.ComAtprotoServerCreateAccount.Data(
+                handle=f"{name}.test", email=f"{name}@example.com", password=password
+            )
+        )
+        return Account(made.handle, made.did, password)
+
+    def client(self, account: Account) -> Client:
+        client = Client(base_url=f"{self.url}/xrpc")
+        client.login(account.handle, account.password, fetch_bsky_profile=False)
+        return client

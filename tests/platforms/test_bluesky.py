@@ -1,0 +1,132 @@
+"""The Bluesky adapter against a real PDS on loopback (`services/bluesky-pds`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from atproto import models
+
+from happybot.art.draw import render_art
+from happybot.models import Published, Reply
+from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
+from happybot.testing_pds import Account, LocalPds
+
+TAG = "MakeItHappy"
+
+
+def test_record_keys_are_valid_tids_derived_from_the_reply() -> None:
+    key = tid_for("idempotency-key-1")
+    assert key == tid_for("idempotency-key-1") != tid_for("idempotency-key-2")
+    assert len(key) == 13 and key[0] in "234567abcdefghij"
+    assert set(key) <= set("234567abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.fixture(scope="module")
+def pds() -> Iterator[LocalPds]:
+    with LocalPds() as running:
+        yield running
+
+
+def _platform(pds: LocalPds, bot: Account) -> BlueskyPlatform:
+    return BlueskyPlatform(
+        BlueskyConfig(
+            service=pds.url,
+            handle=bot.handle,
+            password=bot.password,
+            firehose=pds.firehose,
+            hashtag=TAG.lower(),
+            plc=pds.plc,
+            idle_seconds=0.3,
+        )
+    )
+
+
+def _post(pds: LocalPds, who: Account, text: str, reply_to: str | None = None) -> str:
+    client = pds.client(who)
+    record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
+    if reply_to:
+        got = client.com.atproto.repo.get_record(
+            models.ComAtprotoRepoGetRecord.Params(
+                repo=reply_to.split("/")[2],
+                collection="app.bsky.feed.post",
+                rkey=reply_to.split("/")[-1],
+            )
+        )
+        ref = models.ComAtprotoRepoStrongRef.Main(uri=got.uri, cid=got.cid)
+        record.reply = models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref)
+    made = client.com.atproto.repo.create_record(
+        models.ComAtprotoRepoCreateRecord.Data(
+            repo=who.did, collection="app.bsky.feed.post", record=record
+        )
+    )
+    return str(made.uri)
+
+
+def test_listen_finds_the_campaign_posts_with_their_author_and_parent(pds: LocalPds) -> None:
+    bot, alex, sam = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex", "sam"))
+    platform = _platform(pds, bot)
+    grumble = _post(pds, sam, "my train is late again")
+    _post(pds, alex, "no hashtag here")
+    trigger_uri = _post(pds, alex, f"cheer this up #{TAG}", reply_to=grumble)
+    found = []
+    for item in platform.listen(None):
+        if item.trigger is not None:
+            found.append(item)
+        if item.idle and found:
+            break
+    (item,) = found
+    post = item.trigger.post
+    assert post.id == trigger_uri and post.author.handle == alex.handle
+    assert post.author.created_at is not None  # from the PLC directory's audit log
+    assert post.reply_to_id == grumble and int(item.cursor) > 0
+    parent = platform.fetch_parent(post)
+    assert parent is not None and parent.text == "my train is late again"
+    assert parent.author.handle == sam.handle
+    # resuming from the cursor does not deliver it again
+    for later in platform.listen(item.cursor):
+        assert later.trigger is None
+        if later.idle:
+            break
+
+
+def test_a_reply_carries_the_picture_and_is_never_posted_twice(pds: LocalPds) -> None:
+    bot, alex = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex"))
+    platform = _platform(pds, bot)
+    trigger_uri = _post(pds, alex, f"rain again #{TAG}")
+    art = render_art("rain again", shape="sun", width=1200, height=675, hashtag=f"#{TAG}")
+    reply = Reply(
+        idempotency_key="k-" + trigger_uri,
+        trigger_key="bluesky:" + trigger_uri,
+        in_reply_to=trigger_uri,
+        to_handle=alex.handle,
+        text=f"@{alex.handle} here's something happy #{TAG}",
+        artwork=art,
+    )
+    first = platform.reply(reply)
+    assert platform.reply(reply) == first  # a retry finds it
+    reader = pds.client(alex)
+    repo, _, rkey = first.ref.removeprefix("at://").split("/")
+    record = reader.com.atproto.repo.get_record(
+        models.ComAtprotoRepoGetRecord.Params(repo=repo, collection="app.bsky.feed.post", rkey=rkey)
+    ).value
+    assert record.reply.parent.uri == trigger_uri and record.reply.root.uri == trigger_uri
+    image = record.embed.images[0]
+    assert image.alt == art.alt_text
+    assert (image.aspect_ratio.width, image.aspect_ratio.height) == (1200, 675)
+    features = {f.features[0].py_type for f in record.facets}
+    assert features == {"app.bsky.richtext.facet#tag", "app.bsky.richtext.facet#mention"}
+    blob = reader.com.atproto.sync.get_blob(
+        models.ComAtprotoSyncGetBlob.Params(did=bot.did, cid=image.image.ref.link)
+    )
+    assert blob == art.png
+    listed = reader.com.atproto.repo.list_records(
+        models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+    )
+    assert len(listed.records) == 1
+    platform.delete(Published(ref=first.ref))
+    listed = reader.com.atproto.repo.list_records(
+        models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+    )
+    assert listed.records == []
