@@ -141,10 +141,32 @@ class RateLimits(_Model):
     per_hour: Annotated[int, Field(ge=1)] = 300
 
 
+class Bluesky(_Model):
+    """Where the bot's Bluesky account lives and where it listens. The handle and app password
+    come from the environment variables named here, never from the file."""
+
+    service: str = "https://bsky.social"  # the bot account's PDS
+    firehose: str = "wss://bsky.network"  # a relay; any PDS's own firehose in tests
+    appview: str | None = "https://public.api.bsky.app"  # profiles; None: none reachable
+    plc: str = "https://plc.directory"
+    handle_env: str = "HAPPYBOT_BLUESKY_HANDLE"
+    password_env: str = "HAPPYBOT_BLUESKY_APP_PASSWORD"
+
+    def credentials(self) -> tuple[str, str]:
+        handle, password = os.environ.get(self.handle_env), os.environ.get(self.password_env)
+        if not handle or not password:
+            raise ConfigError(
+                f"set {self.handle_env} and {self.password_env} (an app password, made in the "
+                "Bluesky app under Settings → Privacy and security → App passwords)"
+            )
+        return handle, password
+
+
 class Platform(_Model):
-    kind: Literal["dryrun"] = "dryrun"
-    source: str = "simulate:campaign"
-    out_dir: str = "happybot-out"
+    kind: Literal["dryrun", "bluesky"] = "dryrun"
+    source: str = "simulate:campaign"  # dry-run only: where the posts come from
+    out_dir: str = "happybot-out"  # dry-run only: where the replies go
+    bluesky: Bluesky = Field(default_factory=Bluesky)
 
     @model_validator(mode="before")
     @classmethod

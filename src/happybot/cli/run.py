@@ -112,6 +112,12 @@ def run(
     db: DbOpt = None,
     seed: Annotated[int, typer.Option(help="Seed for simulate: sources.")] = 0,
     limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
+    stop_when_idle: Annotated[
+        bool,
+        typer.Option(
+            "--stop-when-idle", help="Stop once a live source (the firehose) has nothing new."
+        ),
+    ] = False,
     corpus: CorpusOpt = None,
     dashboard: Annotated[
         bool, typer.Option("--dashboard", help="Serve the review dashboard while it runs.")
@@ -132,7 +138,7 @@ def run(
     )
     try:
         with _progress(as_json, total=limit) as show:
-            stats = pipeline.run(limit=limit, on_progress=show)
+            stats = pipeline.run(limit=limit, on_progress=show, stop_when_idle=stop_when_idle)
     finally:
         pipeline.close()
         if server is not None:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -104,22 +103,26 @@ class Pipeline:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(
-        self, limit: int | None = None, on_progress: Callable[[RunStats], None] | None = None
+        self,
+        limit: int | None = None,
+        on_progress: Callable[[RunStats], None] | None = None,
+        stop_when_idle: bool = False,
     ) -> RunStats:
-        """Process what is left from an earlier run, then follow the source until it ends."""
+        """Process what is left from an earlier run, then follow the source until it ends
+        (a live source never does: `limit` posts, or `stop_when_idle` once it goes quiet)."""
         self.ensure_mode()
         self.process()
         self.stats.published += self.publisher.run()
         with self.store.transaction() as session:
             cursor = queries.get_cursor(session, self.platform.name)
         items = self.platform.listen(cursor)
-        if limit is not None:
-            items = islice(items, limit)
-        while True:
+        taken = 0  # posts and malformed items, not a live source's idle signals
+        while limit is None or taken < limit:
             chunk = []
             for item in items:
                 chunk.append(item)
-                if item.idle or len(chunk) >= self.batch_size:
+                taken += not item.idle
+                if item.idle or len(chunk) >= self.batch_size or taken == limit:
                     break
             if not chunk:
                 break
@@ -128,6 +131,8 @@ class Pipeline:
             self.stats.published += self.publisher.run()
             if on_progress:
                 on_progress(self.stats)
+            if stop_when_idle and chunk[-1].idle:
+                break
         self.drain(on_progress)
         return self.stats
 

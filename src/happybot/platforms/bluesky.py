@@ -67,10 +67,10 @@ def parse_at_uri(uri: str) -> tuple[str, str, str]:
 @dataclass(frozen=True)
 class BlueskyConfig:
     service: str  # the bot account's PDS, e.g. https://bsky.social
-    handle: str
-    password: str  # an app password
     firehose: str  # wss://bsky.network, or ws://localhost:PORT for a local PDS
     hashtag: str  # without '#'
+    handle: str = ""  # empty in dry-run: listening and reading need no account
+    password: str = ""  # an app password
     appview: str | None = None  # https://public.api.bsky.app; None: no AppView
     plc: str = "https://plc.directory"
     idle_seconds: float = 0.5  # tell the runner to process what it has after this much quiet
@@ -142,6 +142,7 @@ class BlueskyPlatform:
             Client(base_url=config.appview.rstrip("/") + "/xrpc") if config.appview else None
         )
         self._did: str | None = None
+        self._own: str | None = None
         self._authors: dict[str, Author] = {}
         self._repos: dict[str, Client] = {}
 
@@ -170,6 +171,8 @@ class BlueskyPlatform:
     @property
     def did(self) -> str:
         """The bot's account, logged in on first use (an app password, never the main one)."""
+        if not (self.config.handle and self.config.password):
+            raise PlatformRejected("no Bluesky account configured: this platform only listens")
         if self._did is None:
             self._call(
                 "login",
@@ -202,6 +205,8 @@ class BlueskyPlatform:
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         seq = int(cursor) if cursor else None
+        # the bot's own replies carry the hashtag too: never answer them
+        self._own = self.did if self.config.password else None
         failures = 0
         while True:
             url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"

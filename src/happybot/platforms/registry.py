@@ -45,8 +45,14 @@ def open_platform(
     now: datetime | None = None,
     size: int = 200,
 ) -> Platform:
-    """The campaign's platform. `dry_run` forces the dry-run platform whatever the campaign's
-    `platform.kind`; dry-run is the only kind so far, and real networks plug in here."""
+    """The campaign's platform. `dry_run` (or a `source` given) forces the dry-run platform
+    whatever the campaign's `platform.kind`."""
+    if campaign.platform.kind == "bluesky" and source is None:
+        if not dry_run:
+            return _bluesky(campaign, with_account=True)
+        # dry-run on the real firehose: listen and read, write the replies to the folder
+        folder = out_dir or campaign.path(campaign.platform.out_dir)
+        return DryRunPlatform(_bluesky(campaign, with_account=False), folder)
     if source is not None:
         src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
     else:
@@ -60,3 +66,21 @@ def open_platform(
         )
     folder = out_dir or campaign.path(campaign.platform.out_dir)
     return DryRunPlatform(src, folder)
+
+
+def _bluesky(campaign: Campaign, *, with_account: bool) -> Platform:
+    from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform
+
+    settings = campaign.platform.bluesky
+    handle, password = settings.credentials() if with_account else ("", "")
+    return BlueskyPlatform(
+        BlueskyConfig(
+            service=settings.service,
+            handle=handle,
+            password=password,
+            firehose=settings.firehose,
+            hashtag=campaign.tag,
+            appview=settings.appview,
+            plc=settings.plc,
+        )
+    )
