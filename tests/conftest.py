@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
 from happybot.store.db import Store
+from happybot.testing_pds import LocalPds
 
 PG_URL = os.environ.get("HAPPYBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -94,3 +95,12 @@ def screenshots(request: pytest.FixtureRequest) -> Path:
     folder = SCREENSHOTS / "screenshots" / Path(str(request.node.path)).stem
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# -- a real Bluesky PDS on loopback (services/bluesky-pds), once per test session ----------------
+
+
+@pytest.fixture(scope="session")
+def pds() -> Iterator[LocalPds]:
+    with LocalPds() as running:
+        yield running

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from atproto import models
 
 from happybot.art.draw import render_art
@@ -21,12 +19,6 @@ def test_record_keys_are_valid_tids_derived_from_the_reply() -> None:
     assert key == tid_for("idempotency-key-1") != tid_for("idempotency-key-2")
     assert len(key) == 13 and key[0] in "234567abcdefghij"
     assert set(key) <= set("234567abcdefghijklmnopqrstuvwxyz")
-
-
-@pytest.fixture(scope="module")
-def pds() -> Iterator[LocalPds]:
-    with LocalPds() as running:
-        yield running
 
 
 def _platform(pds: LocalPds, bot: Account) -> BlueskyPlatform:

@@ -215,7 +215,8 @@ def retract_cmd(
             f"retract {len(matching)} published repl{'y' if len(matching) == 1 else 'ies'}?",
             abort=True,
         )
-    platform = open_platform(campaign, out_dir=out_dir)
+    # the campaign's own platform: a dry-run campaign's folder, or the real network
+    platform = open_platform(campaign, dry_run=False, out_dir=out_dir)
     result = retract(store, platform, selection, actor=by or default_actor(), reason=reason)
     out.print(f"retracted {len(result.retracted)}")
     for post_id, error in result.failed.items():

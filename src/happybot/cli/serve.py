@@ -40,7 +40,7 @@ def dashboard_app(
     return create_app(
         store,
         campaign,
-        lambda: open_platform(campaign, out_dir=out_dir),
+        lambda: open_platform(campaign, dry_run=False, out_dir=out_dir),
         secure_cookies=secure_cookies,
     )
 

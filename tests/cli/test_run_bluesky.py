@@ -1,0 +1,80 @@
+"""`happybot run` against a real PDS on loopback, end to end: a person posts with the hashtag,
+the bot reads it from the firehose, screens it, replies with the picture; an attack gets no
+reply; a second run resumes from the saved cursor without replying twice; `retract` removes the
+reply from the PDS."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from atproto import models
+
+from happybot.config import audit_key
+from happybot.store import queries
+from happybot.store.db import Store
+from happybot.testing_pds import Account, LocalPds
+from tests.cli.test_cli import cli
+from tests.platforms.test_bluesky import _post
+
+LINE = "the great replacement of our people is happening now and they know it"
+
+
+def _replies(pds: LocalPds, bot: Account) -> list[models.ComAtprotoRepoListRecords.Record]:
+    reader = pds.client(bot)
+    return list(
+        reader.com.atproto.repo.list_records(
+            models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+        ).records
+    )
+
+
+def test_happybot_run_replies_on_bluesky_end_to_end(
+    pds: LocalPds, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suffix = time.time_ns() % 10**8
+    bot, alex, troll = (pds.account(f"{n}{suffix}") for n in ("bot", "alex", "troll"))
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_HANDLE", bot.handle)
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_APP_PASSWORD", bot.password)
+    (workdir / "never.txt").write_text(LINE + "\n")
+    (workdir / "bsky.yaml").write_text(
+        f"""
+hashtag: "#MakeItHappy"
+brand_line: Turning grumbles into something happy
+publish_delay_seconds: 0
+never_amplify: [never.txt]
+behaviour:
+  min_account_age_days: 0  # every account on a test PDS is seconds old
+platform:
+  kind: bluesky
+  bluesky:
+    service: {pds.url}
+    firehose: {pds.firehose}
+    appview: null
+    plc: {pds.plc}
+"""
+    )
+    # read the firehose from its start (a fresh bot would start at the live tail)
+    url = f"sqlite:///{workdir / 'hb.db'}"
+    store = Store.open(url, audit_key(url))
+    with store.transaction() as session:
+        queries.save_cursor(session, f"bluesky:{pds.firehose}", "0", store.clock())
+    store.close()
+
+    grumble = _post(pds, alex, "my train is late again and it is raining #MakeItHappy")
+    _post(pds, troll, f"{LINE} #MakeItHappy")
+    run = ["run", "--campaign", "bsky.yaml", "--stop-when-idle", "--json"]
+    cli(*run)
+    (reply,) = _replies(pds, bot)
+    assert reply.value.reply.parent.uri == grumble
+    assert reply.value.embed.images[0].alt.startswith("A ")
+    assert alex.handle in reply.value.text
+
+    again = _post(pds, alex, "Monday came round far too fast #MakeItHappy")
+    cli(*run)  # resumes from the cursor: only the new post is answered
+    replies = _replies(pds, bot)
+    assert sorted(r.value.reply.parent.uri for r in replies) == sorted([grumble, again])
+
+    cli("retract", "--all", "--yes", "--campaign", "bsky.yaml", "--reason", "test over")
+    assert _replies(pds, bot) == []
