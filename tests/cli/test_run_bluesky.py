@@ -5,6 +5,7 @@ reply from the PDS."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -75,6 +76,8 @@ platform:
     cli(*run)  # resumes from the cursor: only the new post is answered
     replies = _replies(pds, bot)
     assert sorted(r.value.reply.parent.uri for r in replies) == sorted([grumble, again])
+    status = json.loads(cli("status", "--campaign", "bsky.yaml", "--json"))
+    assert status["posts_in"] == 3 and status["published"] == 2
 
     cli("retract", "--all", "--yes", "--campaign", "bsky.yaml", "--reason", "test over")
     assert _replies(pds, bot) == []

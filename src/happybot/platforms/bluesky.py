@@ -143,6 +143,7 @@ class BlueskyPlatform:
         )
         self._did: str | None = None
         self._own: str | None = None
+        self._closing = False
         self._authors: dict[str, Author] = {}
         self._repos: dict[str, Client] = {}
 
@@ -208,7 +209,7 @@ class BlueskyPlatform:
         # the bot's own replies carry the hashtag too: never answer them
         self._own = self.did if self.config.password else None
         failures = 0
-        while True:
+        while not self._closing:
             url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
             if seq is not None:
                 url += f"?cursor={seq}"
@@ -225,9 +226,13 @@ class BlueskyPlatform:
                 log.warning("firehose %s: %s; reconnecting in %.1f s", url, exc, wait)
                 self.sleep(wait)
 
+    def close(self) -> None:
+        """Stop listening: the stream ends at its next frame or quiet moment."""
+        self._closing = True
+
     def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
         last = seq
-        while True:
+        while not self._closing:
             try:
                 frame = socket.recv(timeout=self.config.idle_seconds)
             except TimeoutError:
@@ -244,9 +249,10 @@ class BlueskyPlatform:
             if at is not None:
                 last = at
             for uri, did, record in posts:
-                yield Incoming(
-                    cursor=str(last), trigger=Trigger("bluesky", self._post(uri, did, record))
-                )
+                if did == self._own:
+                    continue  # the bot's own reply carries the hashtag too
+                trigger = Trigger("bluesky", self._post(uri, did, record))
+                yield Incoming(cursor=str(last), trigger=trigger)
 
     # -- posts and authors ------------------------------------------------------------------------
 

@@ -1,0 +1,225 @@
+"""From a person's post to the bot's reply on a local PDS, and how fast the firehose is read.
+
+    .venv/bin/python bench/bench_bluesky.py [--posts 200] [--rate 10]
+
+1. Starts the local PDS (`services/bluesky-pds`), the bot (the whole pipeline with the Bluesky
+   adapter, SQLite, publish delay 0) in a thread, and a watcher on the firehose.
+2. People post `--posts` posts with the campaign hashtag at `--rate` per second (and as many
+   without it, as on the real network most posts are not for the bot); the watcher notes when
+   each reply appears on the firehose. Prints p50 and p99 of post → reply, and how many got one.
+3. Replays every firehose frame the watcher recorded through the adapter's decoder and filter
+   (`FirehoseFilter`), and through the atproto SDK's own frame parsing, message models and CAR
+   reader, on one core: events per second of each (target: the adapter ≥ 5,000 events/s).
+   The recorded frames are the campaign's posts, the bot's replies and the posts without the
+   hashtag: the real firehose has far more frames without the tag, which the filter drops
+   before opening their CAR, so these rates are a floor.
+
+Not part of the test suite: figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from atproto import CAR, firehose_models, models, parse_subscribe_repos_message
+from rich.console import Console
+from rich.progress import track
+from websockets.sync.client import connect
+
+from happybot import review
+from happybot.config import audit_key
+from happybot.pipeline.runner import Pipeline
+from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, FirehoseFilter
+from happybot.platforms.simulate import Simulator
+from happybot.screens.base import load_screens
+from happybot.store.db import Store
+from happybot.testing import make_campaign
+from happybot.testing_pds import Account, LocalPds
+
+console = Console()
+TAG = "MakeItHappy"
+
+
+class Watcher(threading.Thread):
+    """Records every frame of the firehose, and when each of the bot's replies appears."""
+
+    def __init__(self, firehose: str, bot: str) -> None:
+        super().__init__(daemon=True)
+        self.url = f"{firehose}/xrpc/com.atproto.sync.subscribeRepos"
+        self.bot, self.frames = bot, list[bytes]()
+        self.replied: dict[str, float] = {}  # parent uri -> when its reply was seen
+        self.seen: dict[str, float] = {}  # uri of a campaign post -> when it was seen
+        self.filter = FirehoseFilter(TAG.lower())
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        with connect(self.url, max_size=None) as socket:
+            self.ready.set()
+            while not self.stop.is_set():
+                try:
+                    frame = socket.recv(timeout=0.5)
+                except TimeoutError:
+                    continue
+                assert isinstance(frame, bytes)
+                self.frames.append(frame)
+                for uri, did, record in self.filter.posts(frame)[1]:
+                    if did == self.bot and record.get("reply"):
+                        self.replied[record["reply"]["parent"]["uri"]] = time.monotonic()
+                    elif did != self.bot:
+                        self.seen[uri] = time.monotonic()
+
+
+def post(client: Any, who: Account, text: str) -> str:
+    record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
+    made = client.com.atproto.repo.create_record(
+        models.ComAtprotoRepoCreateRecord.Data(
+            repo=who.did, collection="app.bsky.feed.post", record=record
+        )
+    )
+    return str(made.uri)
+
+
+def sdk_decode(frames: list[bytes]) -> int:
+    """What a client built on the SDK does with each frame: parse it into the SDK's models and
+    open the commit's CAR to read the new posts."""
+    kept = 0
+    for raw in frames:
+        frame = firehose_models.Frame.from_bytes(raw)
+        if not isinstance(frame, firehose_models.MessageFrame):
+            continue
+        message = parse_subscribe_repos_message(frame)
+        if not isinstance(message, models.ComAtprotoSyncSubscribeRepos.Commit):
+            continue
+        if not message.blocks:
+            continue
+        car = CAR.from_bytes(message.blocks)
+        for op in message.ops:
+            if op.action == "create" and op.path.startswith("app.bsky.feed.post/") and op.cid:
+                record = car.blocks.get(op.cid)
+                if record and f"#{TAG}".lower() in str(record.get("text", "")).lower():
+                    kept += 1
+    return kept
+
+
+def ours(frames: list[bytes]) -> int:
+    check = FirehoseFilter(TAG.lower())
+    return sum(len(check.posts(raw)[1]) for raw in frames)
+
+
+def rate(name: str, fn: Any, frames: list[bytes], seconds: float = 3.0) -> None:
+    fn(frames)  # warm
+    rounds, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        kept = fn(frames)
+        rounds += 1
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"{name}: {rounds * len(frames) / elapsed:,.0f} events/s "
+        f"({len(frames):,} recorded frames, {kept} campaign posts found per pass)"
+    )
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=10.0)
+    args = parser.parse_args()
+    texts = [
+        " ".join(w for w in line["text"].split() if not w.startswith("#"))
+        for line in Simulator("ordinary", seed=3, size=args.posts).as_lines()
+    ]
+    with LocalPds() as pds, tempfile.TemporaryDirectory() as folder:
+        stamp = time.time_ns() % 10**8
+        bot = pds.account(f"bot{stamp}")
+        # enough people that nobody passes the campaign's posts-per-hour limit
+        people = [pds.account(f"p{i}x{stamp}") for i in range(args.posts // 3 + 1)]
+        clients = {p.did: pds.client(p) for p in people}
+        # the latency of the flow, not the campaign's policy: 200 posts in 20 s from a small
+        # pool of texts would look coordinated and like a burst, trip the breaker, and pass the
+        # default publishing limits (10 replies a minute)
+        campaign = make_campaign(
+            publish_delay_seconds=0,
+            behaviour={
+                "min_account_age_days": 0,
+                "duplicate_authors": 10_000,
+                "burst_posts": 10_000,
+            },
+            breaker={"enabled": False},
+            rate_limits={"per_minute": 100_000, "per_hour": 1_000_000},
+        )
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        store = Store.open(url, audit_key(url))
+        platform = BlueskyPlatform(
+            BlueskyConfig(
+                service=pds.url,
+                firehose=pds.firehose,
+                hashtag=TAG.lower(),
+                handle=bot.handle,
+                password=bot.password,
+                plc=pds.plc,
+                idle_seconds=0.05,
+            )
+        )
+        pipeline = Pipeline(campaign, store, platform, load_screens(campaign), batch_size=8)
+        watcher = Watcher(pds.firehose, bot.did)
+        watcher.start()
+        watcher.ready.wait(10)
+        bot_thread = threading.Thread(target=pipeline.run, daemon=True)
+        bot_thread.start()
+        time.sleep(2)  # the bot is connected and at the live tail
+        sent: dict[str, float] = {}
+        step, start = 1 / args.rate, time.monotonic()
+        for i in track(range(args.posts), description="posting", console=console):
+            who = people[i % len(people)]
+            time.sleep(max(0.0, start + i * step - time.monotonic()))
+            uri = post(clients[who.did], who, f"{texts[i]} #{TAG}")
+            sent[uri] = time.monotonic()
+            post(clients[who.did], who, f"{texts[-1 - i]} (no hashtag)")
+        deadline = time.monotonic() + 30
+        while len(watcher.replied) < len(sent) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        watcher.stop.set()
+        platform.close()
+        bot_thread.join(timeout=30)
+        hops = sorted(watcher.seen[u] - t for u, t in sent.items() if u in watcher.seen)
+        if hops:
+            console.print(
+                f"post → seen on the PDS firehose (one hop): p50 "
+                f"{statistics.median(hops) * 1000:.0f} ms, p99 "
+                f"{hops[int(len(hops) * 0.99) - 1] * 1000:.0f} ms"
+            )
+        latencies = sorted(watcher.replied[u] - t for u, t in sent.items() if u in watcher.replied)
+        if latencies:
+            console.print(
+                f"post → reply on the local PDS, {args.posts} posts at {args.rate:g}/s: "
+                f"p50 {statistics.median(latencies) * 1000:.0f} ms, "
+                f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms; "
+                f"{len(latencies)} of {len(sent)} answered"
+                + (" (the rest held by the screens)" if len(latencies) < len(sent) else "")
+            )
+        held = Counter(
+            f"{f.screen}/{f.label}"
+            for item in review.queue(store, limit=1000)
+            for f in item.findings
+        )
+        if held:
+            console.print(f"why the others wait for review: {dict(held.most_common(5))}")
+        frames = watcher.frames
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the decoding: on one core
+        rate("firehose decode + filter, happybot's FirehoseFilter", ours, frames)
+        rate("firehose decode + filter, atproto SDK models + CAR", sdk_decode, frames)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
