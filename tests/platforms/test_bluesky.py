@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
 from atproto import models
 
 from happybot.art.draw import render_art
+from happybot.errors import PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
 from happybot.testing_pds import Account, LocalPds
@@ -125,3 +130,48 @@ def test_a_reply_carries_the_picture_and_is_never_posted_twice(pds: LocalPds) ->
         models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
     )
     assert listed.records == []
+
+
+class _Limited(BaseHTTPRequestHandler):
+    """A server that answers every call as a PDS over its write budget does (HTTP 429 with the
+    `ratelimit-*` headers)."""
+
+    reset = 0
+
+    def do_POST(self) -> None:
+        body = json.dumps({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"})
+        self.send_response(429)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("ratelimit-limit", "30")
+        self.send_header("ratelimit-remaining", "0")
+        self.send_header("ratelimit-reset", str(self.reset))
+        self.send_header("ratelimit-policy", "30;w=300")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    do_GET = do_POST
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_rate_limited_answer_waits_for_the_servers_reset_time() -> None:
+    _Limited.reset = int(time.time()) + 120
+    server = HTTPServer(("127.0.0.1", 0), _Limited)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        platform = BlueskyPlatform(
+            BlueskyConfig(
+                service=base,
+                firehose="ws://127.0.0.1:1",
+                hashtag="x",
+                handle="bot.test",
+                password="app-password",
+            )
+        )
+        with pytest.raises(PlatformUnavailable, match="rate limited") as raised:
+            platform.did  # noqa: B018 (logging in is the call)
+        assert raised.value.retry_after is not None and 100 < raised.value.retry_after <= 121
+    finally:
+        server.shutdown()
