@@ -162,11 +162,29 @@ class Bluesky(_Model):
         return handle, password
 
 
+class MastodonSettings(_Model):
+    """The brand's Mastodon account: its server here, its access token (read and write scopes)
+    in the environment variable named here, never in the file."""
+
+    api_base_url: str = "https://mastodon.social"
+    token_env: str = "HAPPYBOT_MASTODON_TOKEN"
+
+    def token(self) -> str:
+        token = os.environ.get(self.token_env)
+        if not token:
+            raise ConfigError(
+                f"set {self.token_env} to the access token of the bot's application (Preferences "
+                "→ Development → New application, scopes read and write)"
+            )
+        return token
+
+
 class Platform(_Model):
-    kind: Literal["dryrun", "bluesky"] = "dryrun"
+    kind: Literal["dryrun", "bluesky", "mastodon"] = "dryrun"
     source: str = "simulate:campaign"  # dry-run only: where the posts come from
     out_dir: str = "happybot-out"  # dry-run only: where the replies go
     bluesky: Bluesky = Field(default_factory=Bluesky)
+    mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
 
     @model_validator(mode="before")
     @classmethod

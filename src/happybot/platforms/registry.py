@@ -53,6 +53,11 @@ def open_platform(
         # dry-run on the real firehose: listen and read, write the replies to the folder
         folder = out_dir or campaign.path(campaign.platform.out_dir)
         return DryRunPlatform(_bluesky(campaign, with_account=False), folder)
+    if campaign.platform.kind == "mastodon" and source is None:
+        if not dry_run:
+            return _mastodon(campaign)
+        folder = out_dir or campaign.path(campaign.platform.out_dir)
+        return DryRunPlatform(_mastodon(campaign), folder)
     if source is not None:
         src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
     else:
@@ -84,3 +89,10 @@ def _bluesky(campaign: Campaign, *, with_account: bool) -> Platform:
             plc=settings.plc,
         )
     )
+
+
+def _mastodon(campaign: Campaign) -> Platform:
+    from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform
+
+    settings = campaign.platform.mastodon
+    return MastodonPlatform(MastodonConfig(settings.api_base_url, settings.token(), campaign.tag))

@@ -1,0 +1,270 @@
+"""Mastodon, through Mastodon.py: the hashtag stream with a timeline catch-up, replies with the
+picture, delete for retractions.
+
+- **Listen**: first the hashtag timeline since the saved cursor (the newest status id seen), oldest
+  first, so that nothing posted while the bot was away is lost; then the hashtag stream. When the
+  stream drops, the catch-up runs again from the cursor before streaming resumes.
+- **Reply** to the status that used the hashtag: the PNG uploaded with its alt text as the media
+  description, then the status with an `Idempotency-Key` derived from the trigger, so a retry
+  after a crash cannot post twice. Rate limits (HTTP 429 with `X-RateLimit-Reset`) become
+  `PlatformUnavailable` that waits for the reset.
+- **Delete**: the bot's own status.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import queue
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any, TypeVar
+
+from mastodon import Mastodon, StreamListener
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+)
+
+from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.models import Author, Post, Published, Reply, Trigger
+from happybot.platforms.base import Incoming
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CATCH_UP_PAGE = 40
+
+
+@dataclass(frozen=True)
+class MastodonConfig:
+    api_base_url: str  # https://mastodon.social
+    access_token: str  # an application token with read and write scopes
+    hashtag: str  # without '#'
+    idle_seconds: float = 0.5
+
+
+class _Text(HTMLParser):
+    """Status HTML to plain text: paragraphs and line breaks become new lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "br" or (tag == "p" and self.parts):
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
+class _Queue(StreamListener):
+    def __init__(self, into: queue.Queue[Any]) -> None:
+        self.into = into
+
+    def on_update(self, status: Any) -> None:
+        self.into.put(status)
+
+    def on_abort(self, err: Exception) -> None:
+        self.into.put(err)
+
+
+class MastodonPlatform:
+    def __init__(
+        self, config: MastodonConfig, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.config = config
+        self.api = Mastodon(
+            access_token=config.access_token,
+            api_base_url=config.api_base_url,
+            ratelimit_method="throw",  # we wait ourselves, and tell the runner how long
+        )
+        self.name = f"mastodon:{config.api_base_url}#{config.hashtag}"
+        self.sleep = sleep
+        self._me: str | None = None
+        self._closing = False
+
+    @staticmethod
+    def _call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except MastodonRatelimitError as exc:
+            raise PlatformUnavailable(f"{what}: rate limited", retry_after=60.0) from exc
+        except (MastodonNetworkError, MastodonServerError) as exc:
+            raise PlatformUnavailable(f"{what}: {exc}") from exc
+        except MastodonAPIError as exc:
+            raise PlatformRejected(f"{what}: {exc}") from exc
+
+    @property
+    def me(self) -> str:
+        if self._me is None:
+            self._me = str(self._call("who am I", self.api.account_verify_credentials)["id"])
+        return self._me
+
+    # -- listen --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._closing = True
+
+    def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        last = cursor
+        failures = 0
+        while not self._closing:
+            try:
+                if last is None:  # a first run starts now, not at the tag's whole history
+                    newest = self._call(
+                        "the hashtag timeline",
+                        self.api.timeline_hashtag,
+                        self.config.hashtag,
+                        limit=1,
+                    )
+                    last = str(newest[0]["id"]) if newest else "0"
+                for status in self._catch_up(last):
+                    last = str(status["id"])
+                    item = self._incoming(status)
+                    if item is not None:
+                        yield item
+                failures = 0
+                for item in self._stream(last):
+                    last = item.cursor or last
+                    yield item
+            except PlatformError as exc:
+                failures += 1
+                wait = min(60.0, 2.0**failures)
+                if isinstance(exc, PlatformUnavailable) and exc.retry_after:
+                    wait = exc.retry_after
+                log.warning("mastodon: %s; again in %.1f s", exc, wait)
+                self.sleep(wait * random.uniform(0.5, 1.0))
+
+    def _catch_up(self, since: str) -> Iterator[Any]:
+        """Statuses with the tag newer than `since`, oldest first."""
+        while True:
+            page = self._call(
+                "the hashtag timeline",
+                self.api.timeline_hashtag,
+                self.config.hashtag,
+                min_id=since,
+                limit=CATCH_UP_PAGE,
+            )
+            if not page:
+                return
+            page = sorted(page, key=lambda s: int(s["id"]))
+            yield from page
+            since = str(page[-1]["id"])
+            if len(page) < CATCH_UP_PAGE:
+                return
+
+    def _stream(self, cursor: str | None) -> Iterator[Incoming]:
+        inbox: queue.Queue[Any] = queue.Queue()
+        handle = self._call(
+            "the hashtag stream",
+            self.api.stream_hashtag,
+            self.config.hashtag,
+            _Queue(inbox),
+            run_async=True,
+        )
+        try:
+            while not self._closing:
+                try:
+                    got = inbox.get(timeout=self.config.idle_seconds)
+                except queue.Empty:
+                    yield Incoming(cursor=cursor or "", idle=True)
+                    continue
+                if isinstance(got, Exception):
+                    raise PlatformUnavailable(f"the hashtag stream dropped: {got}")
+                if cursor is not None and int(got["id"]) <= int(cursor):
+                    continue  # already read by the catch-up
+                cursor = str(got["id"])
+                item = self._incoming(got)
+                if item is not None:
+                    yield item
+        finally:
+            handle.close()
+
+    def _incoming(self, status: Any) -> Incoming | None:
+        if str(status["account"]["id"]) == self.me:
+            return Incoming(cursor=str(status["id"]))  # the bot's own reply: only the cursor
+        return Incoming(cursor=str(status["id"]), trigger=Trigger("mastodon", self._post(status)))
+
+    # -- posts -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _author(account: Any) -> Author:
+        created = account.get("created_at")
+        if isinstance(created, datetime) and created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return Author(
+            handle=str(account["acct"]),
+            id=str(account["id"]),
+            display_name=account.get("display_name") or None,
+            created_at=created if isinstance(created, datetime) else None,
+            followers=account.get("followers_count"),
+            posts=account.get("statuses_count"),
+        )
+
+    def _post(self, status: Any) -> Post:
+        created = status.get("created_at")
+        return Post(
+            id=str(status["id"]),
+            text=plain_text(status.get("content") or ""),
+            author=self._author(status["account"]),
+            created_at=created if isinstance(created, datetime) else None,
+            tags=tuple(str(t["name"]).lower() for t in status.get("tags") or ()),
+            reply_to_id=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
+            langs=(str(status["language"]),) if status.get("language") else (),
+            media=tuple(
+                {"type": str(m.get("type")), "description": m.get("description") or ""}
+                for m in status.get("media_attachments") or ()
+            ),
+        )
+
+    def fetch_parent(self, post: Post) -> Post | None:
+        if not post.reply_to_id:
+            return None
+        try:
+            return self._post(self._call("the parent", self.api.status, post.reply_to_id))
+        except PlatformRejected:
+            return None  # deleted or hidden: the screens treat it as unavailable
+
+    # -- reply and delete --------------------------------------------------------------------------
+
+    def reply(self, reply: Reply) -> Published:
+        media = self._call(
+            "upload the picture",
+            self.api.media_post,
+            io.BytesIO(reply.artwork.png),
+            mime_type="image/png",
+            description=reply.artwork.alt_text,
+            file_name="happybot.png",
+        )
+        status = self._call(
+            "post the reply",
+            self.api.status_post,
+            reply.text,
+            in_reply_to_id=reply.in_reply_to,
+            media_ids=[media["id"]],
+            idempotency_key=reply.idempotency_key,
+        )
+        return Published(ref=str(status["id"]), url=status.get("url"))
+
+    def delete(self, published: Published) -> None:
+        try:
+            self._call("delete the reply", self.api.status_delete, published.ref)
+        except PlatformRejected as exc:
+            if isinstance(exc.__cause__, MastodonNotFoundError):
+                return  # already gone
+            raise

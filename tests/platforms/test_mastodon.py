@@ -1,0 +1,87 @@
+"""The Mastodon adapter against mastodon-mock (a re-implementation of Mastodon's REST and
+streaming API on SQLite, from PyPI): no real Mastodon server installs offline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from mastodon_mock.testing import MockServer
+
+from happybot.art.draw import render_art
+from happybot.models import Published, Reply
+from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform, plain_text
+
+TAG = "makeithappy"
+
+
+@pytest.fixture
+def server() -> Iterator[MockServer]:
+    with MockServer() as running:
+        yield running
+
+
+def _bot(server: MockServer) -> MastodonPlatform:
+    # alice is the brand's account; bob and the others post
+    return MastodonPlatform(MastodonConfig(server.base_url, "alice_token", TAG, idle_seconds=0.3))
+
+
+def _take(stream: Iterator, wanted: int, most: int = 200) -> list:  # type: ignore[type-arg]
+    found = []
+    for n, item in enumerate(stream):
+        if item.trigger is not None:
+            found.append(item)
+        if len(found) >= wanted and item.idle:
+            return found
+        assert n < most, "the statuses never came"
+    return found
+
+
+def test_html_becomes_plain_text() -> None:
+    assert plain_text("<p>rain again</p><p>on my <b>day</b> off<br>sigh</p>") == (
+        "rain again\non my day off\nsigh"
+    )
+
+
+def test_listen_catches_up_then_streams_and_resumes_from_its_cursor(server: MockServer) -> None:
+    bob = server.client("bob")
+    first = bob.status_post("my train is late again #MakeItHappy")
+    bot = _bot(server)
+    stream = bot.listen("0")  # a saved cursor: what came while the bot was away is read first
+    (caught,) = _take(stream, 1)
+    assert caught.trigger.post.id == str(first["id"])
+    assert caught.trigger.post.author.handle == "bob" and TAG in caught.trigger.post.tags
+    assert caught.trigger.post.author.created_at is not None
+    second = bob.status_post("Monday again #MakeItHappy", in_reply_to_id=first["id"])
+    (streamed,) = _take(stream, 1)
+    assert streamed.trigger.post.id == str(second["id"])
+    parent = bot.fetch_parent(streamed.trigger.post)
+    assert parent is not None and parent.text == "my train is late again #MakeItHappy"
+    bot.close()
+    later = _bot(server).listen(streamed.cursor)
+    assert _take(later, 0) == []  # nothing is delivered twice
+
+
+def test_a_reply_carries_the_picture_and_its_alt_text_once(server: MockServer) -> None:
+    bob = server.client("bob")
+    status = bob.status_post("rain all day #MakeItHappy")
+    art = render_art("rain all day", shape="sun", hashtag="#MakeItHappy")
+    reply = Reply(
+        idempotency_key="key-1",
+        trigger_key=f"mastodon:{status['id']}",
+        in_reply_to=str(status["id"]),
+        to_handle="bob",
+        text="@bob here's something happy #MakeItHappy",
+        artwork=art,
+    )
+    bot = _bot(server)
+    first = bot.reply(reply)
+    assert bot.reply(reply) == first  # the Idempotency-Key: a retry is the same status
+    posted = server.client("alice").status(first.ref)
+    assert str(posted["in_reply_to_id"]) == str(status["id"])
+    (media,) = posted["media_attachments"]
+    assert media["description"] == art.alt_text
+    bot.delete(Published(ref=first.ref))
+    bot.delete(Published(ref=first.ref))  # already gone: fine
+    mine = server.client("alice").account_statuses(bot.me)
+    assert str(first.ref) not in [str(s["id"]) for s in mine]
