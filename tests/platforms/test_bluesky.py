@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -175,3 +176,29 @@ def test_a_rate_limited_answer_waits_for_the_servers_reset_time() -> None:
         assert raised.value.retry_after is not None and 100 < raised.value.retry_after <= 121
     finally:
         server.shutdown()
+
+
+def test_an_unreachable_firehose_is_retried_with_growing_jittered_waits() -> None:
+    waits: list[float] = []
+
+    class Enough(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 4:
+            raise Enough
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    platform = BlueskyPlatform(
+        BlueskyConfig(service="http://127.0.0.1:1", firehose=f"ws://127.0.0.1:{port}", hashtag="x"),
+        sleep=sleep,
+    )
+    with pytest.raises(Enough):
+        next(platform.listen("41"))
+    # 2, 4, 8, 16 seconds, each cut to between half and all of it, so that many bots do not
+    # come back at the same moment
+    for attempt, wait in enumerate(waits, start=1):
+        assert 2**attempt * 0.5 <= wait <= 2**attempt
