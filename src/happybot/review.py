@@ -201,16 +201,7 @@ def escalate(store: Store, *, post_id: int, reviewer: str, reason: str) -> None:
             row = ReviewClaimRow(post_id=post_id, reviewer=reviewer, until=now)
             session.add(row)
         row.until, row.escalated_by = now, reviewer  # released: an admin picks it up
-        session.add(
-            ReviewActionRow(
-                post_id=post_id,
-                action="escalate",
-                reviewer=reviewer,
-                reason=reason,
-                picture_sha256=art.sha256 if art else None,
-                at=now,
-            )
-        )
+        _act(session, post_id, "escalate", reviewer, reason, art.sha256 if art else None, now)
         store.record(session, "escalated", reviewer, post.trigger_key, reason=reason)
 
 
@@ -277,16 +268,7 @@ def _approve(
 ) -> None:
     now = store.clock()
     _decided(session, post.id, reviewer, now)
-    session.add(
-        ReviewActionRow(
-            post_id=post.id,
-            action="approve",
-            reviewer=reviewer,
-            reason=reason,
-            picture_sha256=art.sha256,
-            at=now,
-        )
-    )
+    _act(session, post.id, "approve", reviewer, reason, art.sha256, now)
     enqueue(session, post, campaign.hashtag, approved_by=reviewer, now=now)
     post.state = "queued"
     store.record(
@@ -323,16 +305,7 @@ def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> No
         post, art = _waiting_post(session, post_id)
         now = store.clock()
         _decided(session, post_id, reviewer, now)
-        session.add(
-            ReviewActionRow(
-                post_id=post_id,
-                action="reject",
-                reviewer=reviewer,
-                reason=reason,
-                picture_sha256=art.sha256 if art else None,
-                at=now,
-            )
-        )
+        _act(session, post_id, "reject", reviewer, reason, art.sha256 if art else None, now)
         outbox = session.execute(
             select(OutboxRow).where(OutboxRow.post_id == post_id)
         ).scalar_one_or_none()
@@ -340,6 +313,28 @@ def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> No
             outbox.state = "cancelled"
         post.state = "rejected"
         store.record(session, "rejected", reviewer, post.trigger_key, reason=reason)
+
+
+def _act(
+    session: Session,
+    post_id: int,
+    action: str,
+    reviewer: str,
+    reason: str,
+    picture_sha256: str | None,
+    now: datetime,
+) -> None:
+    """What a person did, with the picture they saw, for the record."""
+    session.add(
+        ReviewActionRow(
+            post_id=post_id,
+            action=action,
+            reviewer=reviewer,
+            reason=reason,
+            picture_sha256=picture_sha256,
+            at=now,
+        )
+    )
 
 
 def _decided(session: Session, post_id: int, reviewer: str, now: datetime) -> None:
