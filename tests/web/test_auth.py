@@ -165,3 +165,9 @@ def test_the_session_cookie_is_http_only_and_same_site_strict(board: Dashboard) 
     answer = board.client().post("/api/login", json={"name": "viewer", "password": PASSWORD})
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_the_login_page_never_sends_people_to_another_site(board: Dashboard, target: str) -> None:
+    page = board.client().get("/login", params={"next": target}).text
+    assert 'data-next="/"' in page

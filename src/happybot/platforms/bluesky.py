@@ -160,7 +160,7 @@ class BlueskyPlatform:
             raise PlatformUnavailable(
                 f"{what}: rate limited by the server", retry_after=max(1.0, wait or 60.0)
             ) from exc
-        except at_errors.NetworkError as exc:
+        except (at_errors.NetworkError, httpx.HTTPError) as exc:
             raise PlatformUnavailable(f"{what}: {exc}") from exc
         except at_errors.AtProtocolError as exc:
             response = getattr(exc, "response", None)
@@ -206,21 +206,22 @@ class BlueskyPlatform:
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         seq = int(cursor) if cursor else None
-        # the bot's own replies carry the hashtag too: never answer them
-        self._own = self.did if self.config.password else None
         failures = 0
         while not self._closing:
             url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
             if seq is not None:
                 url += f"?cursor={seq}"
             try:
+                if self.config.password and self._own is None:
+                    # the bot's own replies carry the hashtag too: never answer them
+                    self._own = self.did
                 with connect(url, open_timeout=10, max_size=None) as socket:
                     failures = 0
                     for item in self._frames(socket, seq):
                         if item.cursor:
                             seq = int(item.cursor)
                         yield item
-            except (OSError, WebSocketException, TimeoutError) as exc:
+            except (OSError, WebSocketException, TimeoutError, PlatformUnavailable) as exc:
                 failures += 1
                 wait = min(60.0, 2.0**failures) * random.uniform(0.5, 1.0)
                 log.warning("firehose %s: %s; reconnecting in %.1f s", url, exc, wait)

@@ -78,8 +78,8 @@ def _login_first(request: Request) -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> Response:
-    # only a path of this site: never an open redirect
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    # only a path of this site: never an open redirect ("//host" and "/\\host" leave it)
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
     return templates.TemplateResponse(request, "login.html", {"next": target})
 
 
