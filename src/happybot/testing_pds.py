@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import libipld
 from atproto import Client, models
+from websockets.sync.client import connect
 
 from happybot.errors import HappybotError
 
@@ -102,6 +104,22 @@ class LocalPds:
     @property
     def firehose(self) -> str:
         return self.url.replace("http://", "ws://")
+
+    def head(self) -> int:
+        """The firehose's latest sequence number: a cursor that skips what is already there."""
+        last = 0
+        url = f"{self.firehose}/xrpc/com.atproto.sync.subscribeRepos?cursor=0"
+        with connect(url, max_size=None) as socket:
+            while True:
+                try:
+                    frame = socket.recv(timeout=0.5)
+                except TimeoutError:
+                    return last
+                if not isinstance(frame, bytes):
+                    continue
+                body = libipld.decode_dag_cbor_multi(frame)[1]
+                if isinstance(body, dict) and isinstance(body.get("seq"), int):
+                    last = body["seq"]
 
     def account(self, name: str, password: str = "test-password-123") -> Account:
         """A new account `NAME.test` (seconds old: every test PDS account is)."""
