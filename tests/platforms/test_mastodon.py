@@ -9,6 +9,7 @@ import pytest
 from mastodon_mock.testing import MockServer
 
 from happybot.art.draw import render_art
+from happybot.errors import PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform, plain_text
 
@@ -85,3 +86,17 @@ def test_a_reply_carries_the_picture_and_its_alt_text_once(server: MockServer) -
     bot.delete(Published(ref=first.ref))  # already gone: fine
     mine = server.client("alice").account_statuses(bot.me)
     assert str(first.ref) not in [str(s["id"]) for s in mine]
+
+
+def test_a_rate_limit_waits_for_the_servers_reset_time(server: MockServer) -> None:
+    status = server.client("bob").status_post("rain #MakeItHappy")
+    art = render_art("rain", shape="sun")
+    reply = Reply("key-2", "t", str(status["id"]), "bob", "@bob hello #MakeItHappy", art)
+    bot = _bot(server)
+    with (
+        server.fault(path_regex="/api/v2/media|/api/v1/media", type="ratelimit"),
+        pytest.raises(PlatformUnavailable, match="rate limited") as raised,
+    ):
+        bot.reply(reply)
+    # the mock's X-RateLimit-Reset is five minutes ahead
+    assert raised.value.retry_after is not None and 200 < raised.value.retry_after <= 301

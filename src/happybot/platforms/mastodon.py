@@ -98,12 +98,14 @@ class MastodonPlatform:
         self._me: str | None = None
         self._closing = False
 
-    @staticmethod
-    def _call(what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             return fn(*args, **kwargs)
         except MastodonRatelimitError as exc:
-            raise PlatformUnavailable(f"{what}: rate limited", retry_after=60.0) from exc
+            # Mastodon.py keeps the server's X-RateLimit-Reset
+            reset = float(getattr(self.api, "ratelimit_reset", 0) or 0)
+            wait = max(1.0, reset - time.time()) if reset else 60.0
+            raise PlatformUnavailable(f"{what}: rate limited", retry_after=wait) from exc
         except (MastodonNetworkError, MastodonServerError) as exc:
             raise PlatformUnavailable(f"{what}: {exc}") from exc
         except MastodonAPIError as exc:
