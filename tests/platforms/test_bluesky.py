@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import libipld
 import pytest
 from atproto import models
 
 from happybot.art.draw import render_art
 from happybot.errors import PlatformUnavailable
 from happybot.models import Published, Reply
+from happybot.platforms import bluesky
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
 from happybot.testing_pds import Account, LocalPds
 
@@ -202,3 +205,21 @@ def test_an_unreachable_firehose_is_retried_with_growing_jittered_waits() -> Non
     # come back at the same moment
     for attempt, wait in enumerate(waits, start=1):
         assert 2**attempt * 0.5 <= wait <= 2**attempt
+
+
+def test_a_busy_firehose_still_has_its_cursor_saved_now_and_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter(range(0, 10_000, 2))  # every frame comes two seconds after the last
+    monkeypatch.setattr(bluesky.time, "monotonic", lambda: next(clock))
+    frame = libipld.encode_dag_cbor({"t": "#identity", "op": 1}) + libipld.encode_dag_cbor(
+        {"seq": 7, "did": "did:plc:x"}
+    )
+
+    class Busy:
+        def recv(self, timeout: float) -> bytes:
+            return frame
+
+    platform = BlueskyPlatform(BlueskyConfig("http://x", "ws://x", "x"))
+    (tick, *_) = itertools.islice(platform._frames(Busy(), 3), 1)
+    assert tick.cursor == "7" and tick.idle and tick.trigger is None

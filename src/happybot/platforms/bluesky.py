@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 POST = "app.bsky.feed.post"
+CURSOR_SECONDS = 5.0  # how often a busy firehose's cursor is saved
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)$")
 
@@ -233,13 +234,20 @@ class BlueskyPlatform:
 
     def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
         last = seq
+        ticked = time.monotonic()
         while not self._closing:
             try:
                 frame = socket.recv(timeout=self.config.idle_seconds)
             except TimeoutError:
                 # quiet: let the runner process and publish what it has
                 yield Incoming(cursor=str(last) if last is not None else "", idle=True)
+                ticked = time.monotonic()
                 continue
+            if last is not None and time.monotonic() - ticked > CURSOR_SECONDS:
+                # the relay is never quiet, and most of it is not for us: save the cursor now
+                # and then, or a restart would replay everything since the last campaign post
+                yield Incoming(cursor=str(last), idle=True)
+                ticked = time.monotonic()
             if not isinstance(frame, bytes):
                 continue
             try:
