@@ -31,6 +31,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/bench_art.py
 	$(BIN)/python bench/bench_dashboard.py
+	$(BIN)/python bench/bench_bluesky.py
 	$(BIN)/python bench/bench_pipeline.py
 
 clean:
