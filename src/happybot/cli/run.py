@@ -244,11 +244,11 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
         consequence = "the campaign went to copilot" if kind in COPILOT_KINDS else "alerted"
         out.print(f"[bold red]circuit breaker[/]: {incident} ({consequence})")
     out.print(f"pictures and replies: {(out_dir / 'replies').resolve()}")
-    out.print("review them in the dashboard: happybot demo --serve")
     out.print(
         f"store: {(out_dir / 'happybot.db').resolve()}  "
         f"(try: happybot review list --db sqlite:///{(out_dir / 'happybot.db').resolve()})"
     )
+    out.print("the same run with the review dashboard open on it: happybot demo --serve")
 
 
 @app.command("redteam")
