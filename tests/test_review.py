@@ -185,3 +185,17 @@ def test_an_escalated_post_stays_waiting_and_says_who_sent_it_up(
     assert waiting.escalated_by == "rita" and waiting.claimed_by is None
     with store.transaction() as session:
         assert audit.entries(session, limit=1)[0].kind == "escalated"
+
+
+def test_an_approval_must_name_enough_of_the_pictures_hash(store: Store, tmp_path: Path) -> None:
+    run(store, [line("1", f"what a sh!tty day {TAG}")], tmp_path)
+    (item,) = review.queue(store)
+    assert item.picture_sha256
+    with pytest.raises(ReviewError, match="look at the current picture"):
+        review.approve(
+            store,
+            CAMPAIGN,
+            post_id=item.post_id,
+            reviewer="rita",
+            picture_sha256=item.picture_sha256[:3],
+        )

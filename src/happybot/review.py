@@ -41,6 +41,7 @@ class UnknownPost(ReviewError):
     """No post has that id."""
 
 
+MIN_HASH = 12  # how much of the picture's hash an approval must name
 CLAIM_MINUTES = 5  # how long a reviewer holds a post they opened; renewed while they look
 
 
@@ -234,7 +235,8 @@ def approve(
         _check_claim(session, post_id, reviewer, store.clock())
         if art is None:
             raise ReviewError(f"post {post_id} has no picture to approve (it could not be drawn)")
-        if not picture_sha256 or not art.sha256.startswith(picture_sha256.lower()):
+        # at least 12 hex digits: a shorter prefix would match another picture by chance
+        if len(picture_sha256) < MIN_HASH or not art.sha256.startswith(picture_sha256.lower()):
             raise ReviewError(
                 f"post {post_id}: the picture is {art.sha256[:12]}, not {picture_sha256[:12]!r}; "
                 "look at the current picture and approve that one"

@@ -1,4 +1,4 @@
-"""The JSON API: everything the pages do, for scripts too (OpenAPI at /docs and
+"""The JSON API: everything the pages do, for scripts too (its OpenAPI schema at
 /openapi.json). Thin over the functions the CLI calls: review, modes, retract, incidents."""
 
 from __future__ import annotations
