@@ -152,7 +152,7 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 @router.post("/login", response_model=Me)
-def login(body: Login, request: Request, response: Response) -> Me:
+def login(body: Login, request: Request) -> Me:
     limiter = request.app.state.login_limiter
     address = request.client.host if request.client else "unknown"
     keys = (f"ip:{address}", f"name:{body.name.lower()}")
