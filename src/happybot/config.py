@@ -179,12 +179,41 @@ class MastodonSettings(_Model):
         return token
 
 
+class XSettings(_Model):
+    """The brand's X account: the app's keys and the account's tokens come from the environment
+    variables named here, never from the file."""
+
+    bearer_token_env: str = "HAPPYBOT_X_BEARER_TOKEN"
+    consumer_key_env: str = "HAPPYBOT_X_CONSUMER_KEY"
+    consumer_secret_env: str = "HAPPYBOT_X_CONSUMER_SECRET"
+    access_token_env: str = "HAPPYBOT_X_ACCESS_TOKEN"
+    access_token_secret_env: str = "HAPPYBOT_X_ACCESS_TOKEN_SECRET"
+
+    def secrets(self) -> tuple[str, str, str, str, str]:
+        names = (
+            self.bearer_token_env,
+            self.consumer_key_env,
+            self.consumer_secret_env,
+            self.access_token_env,
+            self.access_token_secret_env,
+        )
+        missing = [n for n in names if not os.environ.get(n)]
+        if missing:
+            raise ConfigError(
+                f"set {', '.join(missing)} (from the X developer portal: the app's bearer token "
+                "and consumer keys, and the brand account's access token and secret)"
+            )
+        bearer, key, secret, token, token_secret = (os.environ[n] for n in names)
+        return bearer, key, secret, token, token_secret
+
+
 class Platform(_Model):
-    kind: Literal["dryrun", "bluesky", "mastodon"] = "dryrun"
+    kind: Literal["dryrun", "bluesky", "mastodon", "x"] = "dryrun"
     source: str = "simulate:campaign"  # dry-run only: where the posts come from
     out_dir: str = "happybot-out"  # dry-run only: where the replies go
     bluesky: Bluesky = Field(default_factory=Bluesky)
     mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
+    x: XSettings = Field(default_factory=XSettings)
 
     @model_validator(mode="before")
     @classmethod

@@ -53,11 +53,13 @@ def open_platform(
         # dry-run on the real firehose: listen and read, write the replies to the folder
         folder = out_dir or campaign.path(campaign.platform.out_dir)
         return DryRunPlatform(_bluesky(campaign, with_account=False), folder)
-    if campaign.platform.kind == "mastodon" and source is None:
+    kinds = {"mastodon": _mastodon, "x": _x}
+    if campaign.platform.kind in kinds and source is None:
+        network = kinds[campaign.platform.kind](campaign)
         if not dry_run:
-            return _mastodon(campaign)
-        folder = out_dir or campaign.path(campaign.platform.out_dir)
-        return DryRunPlatform(_mastodon(campaign), folder)
+            return network
+        # dry-run on the real network: listen and read, write the replies to the folder
+        return DryRunPlatform(network, out_dir or campaign.path(campaign.platform.out_dir))
     if source is not None:
         src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
     else:
@@ -96,3 +98,10 @@ def _mastodon(campaign: Campaign) -> Platform:
 
     settings = campaign.platform.mastodon
     return MastodonPlatform(MastodonConfig(settings.api_base_url, settings.token(), campaign.tag))
+
+
+def _x(campaign: Campaign) -> Platform:
+    from happybot.platforms.x import XConfig, XPlatform
+
+    bearer, key, secret, token, token_secret = campaign.platform.x.secrets()
+    return XPlatform(XConfig(bearer, key, secret, token, token_secret, campaign.tag))
