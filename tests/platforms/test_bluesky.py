@@ -8,17 +8,20 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Annotated
 
 import libipld
 import pytest
 from atproto import models
+from fastapi import FastAPI, Query
 
 from happybot.art.draw import render_art
-from happybot.errors import PlatformUnavailable
+from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms import bluesky
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
 from happybot.testing_pds import Account, LocalPds
+from happybot.web.server import BackgroundServer
 
 TAG = "MakeItHappy"
 
@@ -223,3 +226,45 @@ def test_a_busy_firehose_still_has_its_cursor_saved_now_and_then(
     platform = BlueskyPlatform(BlueskyConfig("http://x", "ws://x", "x"))
     (tick, *_) = itertools.islice(platform._frames(Busy(), 3), 1)
     assert tick.cursor == "7" and tick.idle and tick.trigger is None
+
+
+def _appview(blocked: set[str]) -> FastAPI:
+    """An AppView that knows only who blocks whom, answering as the real one does."""
+    app = FastAPI()
+
+    @app.get("/xrpc/app.bsky.graph.getRelationships")
+    def relationships(actor: str, others: Annotated[list[str], Query()]) -> dict[str, object]:
+        rows = []
+        for did in others:
+            row: dict[str, object] = {"$type": "app.bsky.graph.defs#relationship", "did": did}
+            if did in blocked:
+                row["blockedBy"] = f"at://{did}/app.bsky.graph.block/3kblock2222a2"
+            rows.append(row)
+        return {"actor": actor, "relationships": rows}
+
+    return app
+
+
+def test_no_reply_to_someone_who_blocks_the_bot(pds: LocalPds) -> None:
+    bot, alex = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex"))
+    trigger_uri = _post(pds, alex, f"rain again #{TAG}")
+    with BackgroundServer(_appview({alex.did})) as appview:
+        platform = BlueskyPlatform(
+            BlueskyConfig(
+                service=pds.url,
+                firehose=pds.firehose,
+                hashtag=TAG.lower(),
+                handle=bot.handle,
+                password=bot.password,
+                appview=appview,
+                plc=pds.plc,
+            )
+        )
+        art = render_art("rain again", shape="sun")
+        reply = Reply("k-blocked", "t", trigger_uri, alex.handle, "@x hi", art)
+        with pytest.raises(PlatformRejected, match="block each other"):
+            platform.reply(reply)
+    listed = pds.client(bot).com.atproto.repo.list_records(
+        models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+    )
+    assert listed.records == []

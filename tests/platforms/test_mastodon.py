@@ -9,7 +9,7 @@ import pytest
 from mastodon_mock.testing import MockServer
 
 from happybot.art.draw import render_art
-from happybot.errors import PlatformUnavailable
+from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform, plain_text
 
@@ -100,3 +100,14 @@ def test_a_rate_limit_waits_for_the_servers_reset_time(server: MockServer) -> No
         bot.reply(reply)
     # the mock's X-RateLimit-Reset is five minutes ahead
     assert raised.value.retry_after is not None and 200 < raised.value.retry_after <= 301
+
+
+def test_no_reply_to_someone_who_blocks_the_bot(server: MockServer) -> None:
+    bob = server.client("bob")
+    status = bob.status_post("rain #MakeItHappy")
+    alice_id = server.client("alice").account_verify_credentials()["id"]
+    bob.account_block(alice_id)
+    reply = Reply("key-3", "t", str(status["id"]), "bob", "@bob hi", render_art("x", shape="sun"))
+    with pytest.raises(PlatformRejected, match="block each other"):
+        _bot(server).reply(reply)
+    assert [s for s in server.client("alice").account_statuses(alice_id)] == []

@@ -343,6 +343,7 @@ class BlueskyPlatform:
         target = self._record(reply.in_reply_to)
         if target is None:
             raise PlatformRejected(f"the post {reply.in_reply_to} is gone: nothing to reply to")
+        self._refuse_if_blocked(parse_at_uri(reply.in_reply_to)[0], reply.to_handle)
         parent = models.ComAtprotoRepoStrongRef.Main(uri=target.uri, cid=target.cid)
         value = _as_dict(target.value)
         root_ref = (value.get("reply") or {}).get("root")
@@ -378,6 +379,19 @@ class BlueskyPlatform:
             if self._record(mine) is None:  # it may have landed before the error
                 raise
         return Published(ref=mine, url=_web_url(mine))
+
+    def _refuse_if_blocked(self, did: str, handle: str) -> None:
+        """No reply to someone who blocks the bot (or whom the bot blocks). Only the AppView
+        knows blocks: without one configured, this cannot be checked."""
+        if self.appview is None:
+            return
+        params = models.AppBskyGraphGetRelationships.Params(actor=self.did, others=[did])
+        found = self._call(
+            f"relationship with {did}", self.appview.app.bsky.graph.get_relationships, params
+        )
+        for relation in found.relationships:
+            if getattr(relation, "blocked_by", None) or getattr(relation, "blocking", None):
+                raise PlatformRejected(f"@{handle} and the bot block each other: no reply")
 
     def _facets(self, text: str) -> list[Any]:
         """Hashtags (the SDK finds them) and mentions (resolved to their DID) as Bluesky links

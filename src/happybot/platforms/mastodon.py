@@ -245,6 +245,12 @@ class MastodonPlatform:
     # -- reply and delete --------------------------------------------------------------------------
 
     def reply(self, reply: Reply) -> Published:
+        target = self._call("the post to answer", self.api.status, reply.in_reply_to)
+        (relation,) = self._call(
+            "the relationship", self.api.account_relationships, target["account"]["id"]
+        )
+        if relation.get("blocked_by") or relation.get("blocking"):
+            raise PlatformRejected(f"@{reply.to_handle} and the bot block each other: no reply")
         media = self._call(
             "upload the picture",
             self.api.media_post,
