@@ -268,3 +268,22 @@ def test_no_reply_to_someone_who_blocks_the_bot(pds: LocalPds) -> None:
         models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
     )
     assert listed.records == []
+
+
+def test_the_write_budget_slows_the_bot_before_the_server_refuses() -> None:
+    now = [0.0]
+    budget = bluesky.WriteBudget(per_hour=6, per_day=100, clock=lambda: now[0])
+    budget.spend(3)
+    now[0] = 600.0
+    budget.spend(3)
+    with pytest.raises(PlatformUnavailable, match="write budget") as raised:
+        budget.spend(3)
+    assert raised.value.retry_after == 3000.0  # when the first write leaves the hour
+    now[0] = 3601.0
+    budget.spend(3)
+    with pytest.raises(PlatformUnavailable):
+        budget.spend(1)
+    day = bluesky.WriteBudget(per_hour=100, per_day=4, clock=lambda: now[0])
+    day.spend(3)
+    with pytest.raises(PlatformUnavailable, match="per 24 h"):
+        day.spend(3)

@@ -22,6 +22,7 @@ import logging
 import random
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +76,43 @@ class BlueskyConfig:
     appview: str | None = None  # https://public.api.bsky.app; None: no AppView
     plc: str = "https://plc.directory"
     idle_seconds: float = 0.5  # tell the runner to process what it has after this much quiet
+    # the PDS's write limits for one account (create 3 points, delete 1), counted here so that
+    # the bot slows down before the server refuses; its 429 answers stay the backstop
+    points_per_hour: int = 5_000
+    points_per_day: int = 35_000
+
+
+class WriteBudget:
+    """Points spent on repository writes in the last hour and day, in this process."""
+
+    def __init__(
+        self, per_hour: int, per_day: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = ((3600.0, per_hour), (86400.0, per_day))
+        self.clock = clock
+        self.spent: deque[tuple[float, int]] = deque()
+
+    def spend(self, points: int) -> None:
+        """Record a write, or raise PlatformUnavailable saying how long until it fits."""
+        now = self.clock()
+        while self.spent and now - self.spent[0][0] > 86400:
+            self.spent.popleft()
+        for window, limit in self.limits:
+            recent = [(t, p) for t, p in self.spent if now - t <= window]
+            used = sum(p for _, p in recent)
+            if used + points > limit:
+                # wait until enough of the oldest writes leave the window
+                freed, wait = 0, window
+                for t, p in recent:
+                    freed += p
+                    if used - freed + points <= limit:
+                        wait = window - (now - t)
+                        break
+                raise PlatformUnavailable(
+                    f"the account's write budget ({limit} points per {window / 3600:g} h) is spent",
+                    retry_after=max(1.0, wait),
+                )
+        self.spent.append((now, points))
 
 
 class FirehoseFilter:
@@ -145,6 +183,7 @@ class BlueskyPlatform:
         self._did: str | None = None
         self._own: str | None = None
         self._closing = False
+        self.budget = WriteBudget(config.points_per_hour, config.points_per_day)
         self._authors: dict[str, Author] = {}
         self._repos: dict[str, Client] = {}
 
@@ -352,6 +391,7 @@ class BlueskyPlatform:
             if root_ref
             else parent
         )
+        self.budget.spend(3)  # before the upload: no picture is left behind by a full budget
         blob = self._call("upload the picture", self.client.upload_blob, reply.artwork.png).blob
         record = models.AppBskyFeedPost.Record(
             text=reply.text,
@@ -422,6 +462,7 @@ class BlueskyPlatform:
         repo, collection, rkey = parse_at_uri(published.ref)
         if repo != self.did:
             raise PlatformRejected(f"{published.ref} is not the bot's record: not deleted")
+        self.budget.spend(1)
         self._call(
             "delete the reply",
             self.client.com.atproto.repo.delete_record,
