@@ -8,6 +8,7 @@ import pytest
 from happybot.config import Campaign, load_campaign, parse_campaign, starter_campaign_text
 from happybot.errors import ConfigError
 from happybot.models import Mode
+from happybot.platforms.base import network, network_names
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -99,5 +100,25 @@ def _settings(model: type, prefix: str = "") -> list[str]:
 
 def test_readme_documents_every_campaign_setting() -> None:
     readme = README.read_text()
-    missing = [name for name in _settings(Campaign) if f"`{name}`" not in readme]
-    assert missing == []
+    every = _settings(Campaign)
+    for name in network_names():  # each network's own settings, under platform.NAME
+        every += [f"platform.{name}", *_settings(network(name).settings, f"platform.{name}.")]
+    missing = [name for name in every if f"`{name}`" not in readme]
+    assert "platform.bluesky.firehose" in every and missing == []
+
+
+def test_network_settings_are_checked_like_the_rest_of_the_file(tmp_path: Path) -> None:
+    base = "hashtag: '#MakeItHappy'\nplatform:\n"
+    cases = {
+        "  kind: myspace\n": "unknown network 'myspace'",
+        "  kind: bluesky\n  bluesky:\n    servce: https://x\n": "platform.bluesky.servce",
+        "  blusky:\n    service: https://x\n": "unknown network 'blusky'",
+        "  kind: bluesky\n  bluesky:\n    password: hunter2\n": "secrets are never read",
+    }
+    for body, message in cases.items():
+        (tmp_path / "c.yaml").write_text(base + body)
+        with pytest.raises(ConfigError, match=message):
+            load_campaign(tmp_path / "c.yaml")
+    (tmp_path / "c.yaml").write_text(base + "  kind: bluesky\n  bluesky:\n    appview: null\n")
+    settings = load_campaign(tmp_path / "c.yaml").platform.settings_for("bluesky")
+    assert settings.appview is None and settings.firehose == "wss://bsky.network"

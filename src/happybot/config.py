@@ -10,10 +10,18 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from happybot.errors import ConfigError
 from happybot.models import Mode
@@ -141,85 +149,47 @@ class RateLimits(_Model):
     per_hour: Annotated[int, Field(ge=1)] = 300
 
 
-class Bluesky(_Model):
-    """Where the bot's Bluesky account lives and where it listens. The handle and app password
-    come from the environment variables named here, never from the file."""
-
-    service: str = "https://bsky.social"  # the bot account's PDS
-    firehose: str = "wss://bsky.network"  # a relay; any PDS's own firehose in tests
-    appview: str | None = "https://public.api.bsky.app"  # profiles; None: none reachable
-    plc: str = "https://plc.directory"
-    handle_env: str = "HAPPYBOT_BLUESKY_HANDLE"
-    password_env: str = "HAPPYBOT_BLUESKY_APP_PASSWORD"
-
-    def credentials(self) -> tuple[str, str]:
-        handle, password = os.environ.get(self.handle_env), os.environ.get(self.password_env)
-        if not handle or not password:
-            raise ConfigError(
-                f"set {self.handle_env} and {self.password_env} (an app password, made in the "
-                "Bluesky app under Settings → Privacy and security → App passwords)"
-            )
-        return handle, password
-
-
-class MastodonSettings(_Model):
-    """The brand's Mastodon account: its server here, its access token (read and write scopes)
-    in the environment variable named here, never in the file."""
-
-    api_base_url: str = "https://mastodon.social"
-    token_env: str = "HAPPYBOT_MASTODON_TOKEN"
-
-    def token(self) -> str:
-        token = os.environ.get(self.token_env)
-        if not token:
-            raise ConfigError(
-                f"set {self.token_env} to the access token of the bot's application (Preferences "
-                "→ Development → New application, scopes read and write)"
-            )
-        return token
-
-
-class XSettings(_Model):
-    """The brand's X account: the app's keys and the account's tokens come from the environment
-    variables named here, never from the file."""
-
-    bearer_token_env: str = "HAPPYBOT_X_BEARER_TOKEN"
-    consumer_key_env: str = "HAPPYBOT_X_CONSUMER_KEY"
-    consumer_secret_env: str = "HAPPYBOT_X_CONSUMER_SECRET"
-    access_token_env: str = "HAPPYBOT_X_ACCESS_TOKEN"
-    access_token_secret_env: str = "HAPPYBOT_X_ACCESS_TOKEN_SECRET"
-
-    def secrets(self) -> tuple[str, str, str, str, str]:
-        names = (
-            self.bearer_token_env,
-            self.consumer_key_env,
-            self.consumer_secret_env,
-            self.access_token_env,
-            self.access_token_secret_env,
-        )
-        missing = [n for n in names if not os.environ.get(n)]
-        if missing:
-            raise ConfigError(
-                f"set {', '.join(missing)} (from the X developer portal: the app's bearer token "
-                "and consumer keys, and the brand account's access token and secret)"
-            )
-        bearer, key, secret, token, token_secret = (os.environ[n] for n in names)
-        return bearer, key, secret, token, token_secret
-
-
 class Platform(_Model):
-    kind: Literal["dryrun", "bluesky", "mastodon", "x"] = "dryrun"
+    """Where posts come from and replies go. `kind` is `dryrun` or an installed network
+    (`happybot.networks`); `platform.NAME` holds that network's settings, validated by it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    kind: str = "dryrun"
     source: str = "simulate:campaign"  # dry-run only: where the posts come from
     out_dir: str = "happybot-out"  # dry-run only: where the replies go
-    bluesky: Bluesky = Field(default_factory=Bluesky)
-    mastodon: MastodonSettings = Field(default_factory=MastodonSettings)
-    x: XSettings = Field(default_factory=XSettings)
+    _networks: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
     def _no_secrets(cls, data: Any) -> Any:
         _refuse_secrets(data)
+        for value in (data or {}).values() if isinstance(data, dict) else ():
+            _refuse_secrets(value)
         return data
+
+    @model_validator(mode="after")
+    def _network_settings(self) -> Platform:
+        from happybot.platforms.base import network
+
+        extra = dict(self.model_extra or {})
+        named = set(extra) | ({self.kind} - {"dryrun"})
+        for name in sorted(named):
+            try:
+                settings = network(name).settings
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+            try:
+                self._networks[name] = settings.model_validate(extra.get(name) or {})
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ValueError(f"platform.{name}.{where}: {first['msg']}") from None
+        return self
+
+    def settings_for(self, name: str) -> Any:
+        """The validated settings of network `name` (its defaults when the file has none)."""
+        return self._networks[name]
 
 
 class Store(_Model):

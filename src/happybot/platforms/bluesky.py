@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
 import re
 import time
@@ -26,18 +27,22 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import libipld
 from atproto import Client, IdResolver, client_utils, models
 from atproto_client import exceptions as at_errors
+from pydantic import BaseModel, ConfigDict
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
-from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming
+from happybot.platforms.base import Incoming, Network, Platform
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -490,3 +495,47 @@ def _as_dict(value: Any) -> dict[str, Any]:
 def _web_url(uri: str) -> str:
     repo, _, rkey = parse_at_uri(uri)
     return f"https://bsky.app/profile/{repo}/post/{rkey}"
+
+
+# -- the campaign file's `platform.bluesky`, and opening the network --------------------------
+
+
+class Settings(BaseModel):
+    """Where the bot's Bluesky account lives and where it listens. The handle and app password
+    come from the environment variables named here, never from the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service: str = "https://bsky.social"  # the bot account's PDS
+    firehose: str = "wss://bsky.network"  # a relay; any PDS's own firehose in tests
+    appview: str | None = "https://public.api.bsky.app"  # profiles; None: none reachable
+    plc: str = "https://plc.directory"
+    handle_env: str = "HAPPYBOT_BLUESKY_HANDLE"
+    password_env: str = "HAPPYBOT_BLUESKY_APP_PASSWORD"
+
+    def credentials(self) -> tuple[str, str]:
+        handle, password = os.environ.get(self.handle_env), os.environ.get(self.password_env)
+        if not handle or not password:
+            raise ConfigError(
+                f"set {self.handle_env} and {self.password_env} (an app password, made in the "
+                "Bluesky app under Settings → Privacy and security → App passwords)"
+            )
+        return handle, password
+
+
+def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platform:
+    handle, password = settings.credentials() if with_account else ("", "")
+    return BlueskyPlatform(
+        BlueskyConfig(
+            service=settings.service,
+            handle=handle,
+            password=password,
+            firehose=settings.firehose,
+            hashtag=campaign.tag,
+            appview=settings.appview,
+            plc=settings.plc,
+        )
+    )
+
+
+NETWORK = Network("bluesky", Settings, _open)

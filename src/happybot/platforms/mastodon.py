@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import queue
 import random
 import time
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mastodon import Mastodon, StreamListener
 from mastodon.errors import (
@@ -32,10 +33,14 @@ from mastodon.errors import (
     MastodonRatelimitError,
     MastodonServerError,
 )
+from pydantic import BaseModel, ConfigDict
 
-from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming
+from happybot.platforms.base import Incoming, Network, Platform
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -276,3 +281,33 @@ class MastodonPlatform:
             if isinstance(exc.__cause__, MastodonNotFoundError):
                 return  # already gone
             raise
+
+
+# -- the campaign file's `platform.mastodon`, and opening the network ---------------------------
+
+
+class Settings(BaseModel):
+    """The brand's Mastodon account: its server here, its access token (read and write scopes)
+    in the environment variable named here, never in the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_base_url: str = "https://mastodon.social"
+    token_env: str = "HAPPYBOT_MASTODON_TOKEN"
+
+    def token(self) -> str:
+        token = os.environ.get(self.token_env)
+        if not token:
+            raise ConfigError(
+                f"set {self.token_env} to the access token of the bot's application (Preferences "
+                "→ Development → New application, scopes read and write)"
+            )
+        return token
+
+
+def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platform:
+    # the token is needed to read too: most servers' timelines want an application
+    return MastodonPlatform(MastodonConfig(settings.api_base_url, settings.token(), campaign.tag))
+
+
+NETWORK = Network("mastodon", Settings, _open)

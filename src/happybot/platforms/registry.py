@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from happybot.errors import SourceError
-from happybot.platforms.base import Platform, Source
+from happybot.platforms.base import Platform, Source, network
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.replay import ReplaySource
 from happybot.platforms.simulate import Simulator
@@ -47,19 +47,13 @@ def open_platform(
 ) -> Platform:
     """The campaign's platform. `dry_run` (or a `source` given) forces the dry-run platform
     whatever the campaign's `platform.kind`."""
-    if campaign.platform.kind == "bluesky" and source is None:
+    if campaign.platform.kind != "dryrun" and source is None:
+        net = network(campaign.platform.kind)
+        opened = net.open(campaign.platform.settings_for(net.name), campaign, not dry_run)
         if not dry_run:
-            return _bluesky(campaign, with_account=True)
-        # dry-run on the real firehose: listen and read, write the replies to the folder
-        folder = out_dir or campaign.path(campaign.platform.out_dir)
-        return DryRunPlatform(_bluesky(campaign, with_account=False), folder)
-    kinds = {"mastodon": _mastodon, "x": _x}
-    if campaign.platform.kind in kinds and source is None:
-        network = kinds[campaign.platform.kind](campaign)
-        if not dry_run:
-            return network
+            return opened
         # dry-run on the real network: listen and read, write the replies to the folder
-        return DryRunPlatform(network, out_dir or campaign.path(campaign.platform.out_dir))
+        return DryRunPlatform(opened, out_dir or campaign.path(campaign.platform.out_dir))
     if source is not None:
         src = open_source(source, campaign=campaign, seed=seed, now=now, size=size)
     else:
@@ -73,35 +67,3 @@ def open_platform(
         )
     folder = out_dir or campaign.path(campaign.platform.out_dir)
     return DryRunPlatform(src, folder)
-
-
-def _bluesky(campaign: Campaign, *, with_account: bool) -> Platform:
-    from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform
-
-    settings = campaign.platform.bluesky
-    handle, password = settings.credentials() if with_account else ("", "")
-    return BlueskyPlatform(
-        BlueskyConfig(
-            service=settings.service,
-            handle=handle,
-            password=password,
-            firehose=settings.firehose,
-            hashtag=campaign.tag,
-            appview=settings.appview,
-            plc=settings.plc,
-        )
-    )
-
-
-def _mastodon(campaign: Campaign) -> Platform:
-    from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform
-
-    settings = campaign.platform.mastodon
-    return MastodonPlatform(MastodonConfig(settings.api_base_url, settings.token(), campaign.tag))
-
-
-def _x(campaign: Campaign) -> Platform:
-    from happybot.platforms.x import XConfig, XPlatform
-
-    bearer, key, secret, token, token_secret = campaign.platform.x.secrets()
-    return XPlatform(XConfig(bearer, key, secret, token, token_secret, campaign.tag))

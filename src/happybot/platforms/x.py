@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import queue
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 import tweepy
+from pydantic import BaseModel, ConfigDict
 
-from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming
+from happybot.platforms.base import Incoming, Network, Platform
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -320,3 +325,45 @@ def _post(tweet: Any, users: dict[str, Any]) -> Post:
 
 def _url(tweet_id: str) -> str:
     return f"https://x.com/i/web/status/{tweet_id}"
+
+
+# -- the campaign file's `platform.x`, and opening the network -----------------------------------
+
+
+class Settings(BaseModel):
+    """The brand's X account: the app's keys and the account's tokens come from the environment
+    variables named here, never from the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bearer_token_env: str = "HAPPYBOT_X_BEARER_TOKEN"
+    consumer_key_env: str = "HAPPYBOT_X_CONSUMER_KEY"
+    consumer_secret_env: str = "HAPPYBOT_X_CONSUMER_SECRET"
+    access_token_env: str = "HAPPYBOT_X_ACCESS_TOKEN"
+    access_token_secret_env: str = "HAPPYBOT_X_ACCESS_TOKEN_SECRET"
+
+    def secrets(self) -> tuple[str, str, str, str, str]:
+        names = (
+            self.bearer_token_env,
+            self.consumer_key_env,
+            self.consumer_secret_env,
+            self.access_token_env,
+            self.access_token_secret_env,
+        )
+        missing = [n for n in names if not os.environ.get(n)]
+        if missing:
+            raise ConfigError(
+                f"set {', '.join(missing)} (from the X developer portal: the app's bearer token "
+                "and consumer keys, and the brand account's access token and secret)"
+            )
+        bearer, key, secret, token, token_secret = (os.environ[n] for n in names)
+        return bearer, key, secret, token, token_secret
+
+
+def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platform:
+    # the stream needs the app's bearer token even to listen
+    bearer, key, secret, token, token_secret = settings.secrets()
+    return XPlatform(XConfig(bearer, key, secret, token, token_secret, campaign.tag))
+
+
+NETWORK = Network("x", Settings, _open)
