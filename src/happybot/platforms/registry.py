@@ -45,8 +45,9 @@ def open_platform(
     now: datetime | None = None,
     size: int = 200,
 ) -> Platform:
-    """The campaign's platform. `dry_run` (or a `source` given) forces the dry-run platform
-    whatever the campaign's `platform.kind`."""
+    """The campaign's platform. With `dry_run`, replies are written to a folder instead of
+    posted (a network's campaign still listens on its network); a `source` given replaces
+    where the posts come from, and is always dry-run."""
     if campaign.platform.kind != "dryrun" and source is None:
         net = network(campaign.platform.kind)
         opened = net.open(campaign.platform.settings_for(net.name), campaign, not dry_run)
