@@ -12,6 +12,7 @@ from happybot.art.draw import render_art
 from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms.mastodon import MastodonConfig, MastodonPlatform, plain_text
+from tests.platforms.streams import take
 
 TAG = "makeithappy"
 
@@ -27,17 +28,6 @@ def _bot(server: MockServer) -> MastodonPlatform:
     return MastodonPlatform(MastodonConfig(server.base_url, "alice_token", TAG, idle_seconds=0.3))
 
 
-def _take(stream: Iterator, wanted: int, most: int = 200) -> list:  # type: ignore[type-arg]
-    found = []
-    for n, item in enumerate(stream):
-        if item.trigger is not None:
-            found.append(item)
-        if len(found) >= wanted and item.idle:
-            return found
-        assert n < most, "the statuses never came"
-    return found
-
-
 def test_html_becomes_plain_text() -> None:
     assert plain_text("<p>rain again</p><p>on my <b>day</b> off<br>sigh</p>") == (
         "rain again\non my day off\nsigh"
@@ -49,18 +39,18 @@ def test_listen_catches_up_then_streams_and_resumes_from_its_cursor(server: Mock
     first = bob.status_post("my train is late again #MakeItHappy")
     bot = _bot(server)
     stream = bot.listen("0")  # a saved cursor: what came while the bot was away is read first
-    (caught,) = _take(stream, 1)
+    (caught,) = take(stream, 1)
     assert caught.trigger.post.id == str(first["id"])
     assert caught.trigger.post.author.handle == "bob" and TAG in caught.trigger.post.tags
     assert caught.trigger.post.author.created_at is not None
     second = bob.status_post("Monday again #MakeItHappy", in_reply_to_id=first["id"])
-    (streamed,) = _take(stream, 1)
+    (streamed,) = take(stream, 1)
     assert streamed.trigger.post.id == str(second["id"])
     parent = bot.fetch_parent(streamed.trigger.post)
     assert parent is not None and parent.text == "my train is late again #MakeItHappy"
     bot.close()
     later = _bot(server).listen(streamed.cursor)
-    assert _take(later, 0) == []  # nothing is delivered twice
+    assert take(later, 0) == []  # nothing is delivered twice
 
 
 def test_a_reply_carries_the_picture_and_its_alt_text_once(server: MockServer) -> None:

@@ -12,6 +12,7 @@ from happybot.errors import PlatformUnavailable
 from happybot.models import Published, Reply
 from happybot.platforms.x import XConfig, XPlatform
 from happybot.web.server import BackgroundServer
+from tests.platforms.streams import take
 from tests.platforms.x_server import FakeX, reroute
 
 TAG = "MakeItHappy"
@@ -33,17 +34,6 @@ def _bot(x: FakeX, base: str) -> XPlatform:
     return platform
 
 
-def _take(stream: Iterator, wanted: int, most: int = 100) -> list:  # type: ignore[type-arg]
-    found = []
-    for n, item in enumerate(stream):
-        if item.trigger is not None:
-            found.append(item)
-        if len(found) >= wanted and item.idle:
-            return found
-        assert n < most, "the posts never came"
-    return found
-
-
 def test_listen_adds_the_rule_catches_up_then_streams(fake: tuple[FakeX, str]) -> None:
     x, base = fake
     bot = _bot(x, base)
@@ -51,13 +41,13 @@ def test_listen_adds_the_rule_catches_up_then_streams(fake: tuple[FakeX, str]) -
     first = x.post(sam, f"my train is late again #{TAG}")
     x.post(sam, "no hashtag here")
     stream = bot.listen("0")  # a saved cursor: the recent search catches up first
-    (caught,) = _take(stream, 1)
+    (caught,) = take(stream, 1)
     assert [r["value"] for r in x.rules] == [f"#{TAG.lower()} -is:retweet"]
     post = caught.trigger.post
     assert post.id == first and post.author.handle == "sam" and post.author.followers == 120
     assert post.author.created_at is not None and TAG.lower() in post.tags
     second = x.post(sam, f"Monday again #{TAG}", reply_to=first)
-    (streamed,) = _take(stream, 1)
+    (streamed,) = take(stream, 1)
     assert streamed.trigger.post.id == second and streamed.trigger.post.reply_to_id == first
     parent = bot.fetch_parent(streamed.trigger.post)
     assert parent is not None and parent.text.startswith("my train is late again")

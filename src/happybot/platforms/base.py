@@ -7,12 +7,13 @@ never retried).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from happybot.errors import ConfigError
+from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Post, Published, Reply, Trigger
 
 if TYPE_CHECKING:
@@ -100,3 +101,15 @@ def network(name: str) -> Network:
 
 def network_names() -> list[str]:
     return sorted(ep.name for ep in entry_points(group=NETWORK_GROUP))
+
+
+def retry_wait(failures: int, exc: PlatformError) -> float:
+    """How long a live source waits before it reconnects: the server's reset time when it gave
+    one (never less), else a doubling backoff up to a minute; jittered, so that many bots do
+    not all come back at once. A permanent refusal (a wrong token) is raised at once: waiting
+    would not mend it."""
+    if isinstance(exc, PlatformRejected):
+        raise exc
+    if isinstance(exc, PlatformUnavailable) and exc.retry_after:
+        return exc.retry_after * random.uniform(1.0, 1.1)
+    return min(60.0, 2.0**failures) * random.uniform(0.5, 1.0)

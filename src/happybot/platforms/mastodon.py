@@ -17,7 +17,6 @@ import io
 import logging
 import os
 import queue
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform
+from happybot.platforms.base import Incoming, Network, Platform, retry_wait
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -151,11 +150,9 @@ class MastodonPlatform:
                     yield item
             except PlatformError as exc:
                 failures += 1
-                wait = min(60.0, 2.0**failures)
-                if isinstance(exc, PlatformUnavailable) and exc.retry_after:
-                    wait = exc.retry_after
+                wait = retry_wait(failures, exc)
                 log.warning("mastodon: %s; again in %.1f s", exc, wait)
-                self.sleep(wait * random.uniform(0.5, 1.0))
+                self.sleep(wait)
 
     def _catch_up(self, since: str) -> Iterator[Any]:
         """Statuses with the tag newer than `since`, oldest first."""

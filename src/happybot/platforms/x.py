@@ -13,7 +13,6 @@ import io
 import logging
 import os
 import queue
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform
+from happybot.platforms.base import Incoming, Network, Platform, retry_wait
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -160,14 +159,10 @@ class XPlatform:
                     last = item.cursor or last
                     yield item
             except PlatformError as exc:
-                if isinstance(exc, PlatformRejected):
-                    raise
                 failures += 1
-                wait = min(60.0, 2.0**failures)
-                if isinstance(exc, PlatformUnavailable) and exc.retry_after:
-                    wait = exc.retry_after
+                wait = retry_wait(failures, exc)
                 log.warning("x: %s; again in %.1f s", exc, wait)
-                self.sleep(wait * random.uniform(0.5, 1.0))
+                self.sleep(wait)
 
     def _catch_up(self, since: str) -> Iterator[Incoming]:
         """Posts matching the rule newer than `since`, oldest first (recent search: the last
