@@ -1,0 +1,122 @@
+"""Measure the gate on public test suites: HateCheck's functional tests (evaluation only: never
+trained on), with accuracy on hateful and on non-hateful cases and per functionality.
+
+A case counts as held when the gate would not publish it (review or reject): for hateful cases
+that is right, for non-hateful ones it is the over-blocking every model so far suffers from.
+Each case is screened alone, as from an established account, by the campaign's content screens
+(the texts are not a stream: rate and duplicate checks would only see the suite's templates).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from happybot.config import Campaign
+from happybot.errors import SourceError
+from happybot.models import Author, Decision, Post, Trigger
+from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.screen import ScreenRunner
+from happybot.screens.base import ScreenContext, load_screens
+
+# screens that judge what a text says; behaviour needs a stream of posts, which a suite is not
+CONTENT_SCREENS = ("lexicon", "corpus", "links", "media")
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    hateful: bool
+    functionality: str
+
+
+@dataclass
+class Report:
+    cases: int = 0
+    correct: int = 0
+    hateful: int = 0
+    hateful_held: int = 0
+    non_hateful: int = 0
+    non_hateful_published: int = 0
+    per_functionality: dict[str, list[int]] = field(default_factory=dict)  # name -> [n, correct]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.cases if self.cases else 0.0
+
+    @property
+    def hateful_accuracy(self) -> float:
+        return self.hateful_held / self.hateful if self.hateful else 0.0
+
+    @property
+    def non_hateful_accuracy(self) -> float:
+        return self.non_hateful_published / self.non_hateful if self.non_hateful else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cases": self.cases,
+            "accuracy": round(self.accuracy, 4),
+            "hateful_accuracy": round(self.hateful_accuracy, 4),
+            "non_hateful_accuracy": round(self.non_hateful_accuracy, 4),
+            "per_functionality": {
+                name: {"cases": n, "accuracy": round(ok / n, 4)}
+                for name, (n, ok) in sorted(self.per_functionality.items())
+            },
+        }
+
+
+def read_hatecheck(folder: Path) -> list[Case]:
+    path = folder / "test_suite_cases.csv"
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist (HateCheck's test_suite_cases.csv)")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Case(row["test_case"].strip(), row["label_gold"] == "hateful", row["functionality"])
+            for row in csv.DictReader(handle)
+        ]
+
+
+def gate_holds(
+    texts: Sequence[str],
+    campaign: Campaign,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[bool]:
+    """Whether the gate would hold each text (review or reject)."""
+    screens = load_screens(campaign, [n for n in CONTENT_SCREENS])
+    policy = policy_from_campaign(campaign)
+    now = datetime.now(UTC)
+    author = Author(handle="someone.example", created_at=now - timedelta(days=365), posts=100)
+    held = []
+    with ScreenRunner(screens) as runner:
+        for number, text in enumerate(texts, start=1):
+            trigger = Trigger("eval", Post(id=str(number), text=text, author=author))
+            ctx = ScreenContext(now=now, deadline=datetime.now(UTC) + timedelta(seconds=30))
+            findings = runner.run([trigger], ctx)[0]
+            held.append(decide(findings, policy).decision is not Decision.PUBLISH)
+            if on_progress:
+                on_progress(number)
+    return held
+
+
+def score(cases: Sequence[Case], held: Sequence[bool]) -> Report:
+    report = Report()
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case, was_held in zip(cases, held, strict=True):
+        right = was_held if case.hateful else not was_held
+        report.cases += 1
+        report.correct += right
+        if case.hateful:
+            report.hateful += 1
+            report.hateful_held += was_held
+        else:
+            report.non_hateful += 1
+            report.non_hateful_published += not was_held
+        per[case.functionality][0] += 1
+        per[case.functionality][1] += right
+    report.per_functionality = dict(per)
+    return report

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from happybot.errors import SourceError
+from happybot.evaluate import gate_holds, read_hatecheck, score
+from happybot.testing import make_campaign
+from tests.cli.test_cli import cli
+
+# the HateCheck file's columns, with cases of our own (HateCheck itself is for evaluation only)
+CSV = """,functionality,case_id,test_case,label_gold,target_ident
+0,slur_h,1,you are a spudface ,hateful,potatoes
+1,implicit_h,2,people like that should not be allowed near my street,hateful,potatoes
+2,counter_nh,3,calling anyone a spudface is vile and I reported it,non-hateful,potatoes
+3,neutral_nh,4,what a lovely day for a walk,non-hateful,
+"""
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Path:
+    (tmp_path / "test_suite_cases.csv").write_text(CSV)
+    return tmp_path
+
+
+def test_the_gate_is_scored_on_hateful_and_non_hateful_cases(suite: Path) -> None:
+    campaign = make_campaign(words={"deny": ["spudface"], "allow": []})
+    cases = read_hatecheck(suite)
+    held = gate_holds([c.text for c in cases], campaign)
+    assert held == [True, False, True, False]
+    report = score(cases, held)
+    assert (report.accuracy, report.hateful_accuracy, report.non_hateful_accuracy) == (
+        0.5,
+        0.5,
+        0.5,
+    )
+    assert report.as_json()["per_functionality"]["counter_nh"] == {"cases": 1, "accuracy": 0.0}
+
+
+def test_happybot_eval_hatecheck_prints_one_json_object(suite: Path) -> None:
+    shown = json.loads(cli("eval", "hatecheck", "--data", str(suite), "--json"))
+    assert shown["cases"] == 4 and set(shown) >= {
+        "accuracy",
+        "hateful_accuracy",
+        "non_hateful_accuracy",
+        "per_functionality",
+    }
+
+
+def test_a_missing_suite_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"test_suite_cases\.csv"):
+        read_hatecheck(tmp_path)
