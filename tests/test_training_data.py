@@ -27,3 +27,16 @@ def test_counter_examples_are_harmless_varied_and_unique() -> None:
     lexicon = LexiconScreen()
     slurs = [t for t in texts if any(f.label == "slur" for f in lexicon.scan(t, Target.POST))]
     assert slurs == []
+
+
+def test_the_sensitive_evaluation_set_covers_both_labels_and_their_lookalikes() -> None:
+    path = DATA.parent / "sensitive_eval.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    counts = {
+        label: sum(r["label"] == label for r in rows) for label in ("self-harm", "sexual", "none")
+    }
+    assert counts["self-harm"] >= 10 and counts["sexual"] >= 8 and counts["none"] >= 15
+    # every harmful kind has harmless look-alikes (figures of speech, support, health, art)
+    assert {"figure-of-speech", "support", "health"} <= {r["kind"] for r in rows}
+    assert len({r["text"] for r in rows}) == len(rows)
