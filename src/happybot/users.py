@@ -9,6 +9,7 @@ database lets nobody log in. Every change is in the audit.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -36,9 +37,14 @@ _RANK = {Role.VIEWER: 0, Role.REVIEWER: 1, Role.ADMIN: 2}
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "hb_"
 _hasher = PasswordHasher()
-# verified against when the name is unknown, so that a wrong name costs as long as a wrong
-# password and timing does not tell which names exist
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so that a wrong name costs as long as a wrong
+    password and timing does not tell which names exist. Made on first use: a hash costs a
+    tenth of a second, which every command would otherwise pay at start."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def authenticate(store: Store, name: str, password: str) -> User:
     """The user, if the password is theirs; AuthError with the same words otherwise."""
     with store.transaction() as session:
         row = session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none()
-        stored = row.password_hash if row is not None and not row.disabled else _DUMMY_HASH
+        stored = row.password_hash if row is not None and not row.disabled else _dummy_hash()
         try:
             _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
