@@ -21,6 +21,7 @@ from happybot.models import Mode
 from happybot.modes import current_mode, set_mode
 from happybot.platforms.registry import open_platform
 from happybot.retract import Selection, published_matching, retract
+from happybot.store.db import as_utc
 from happybot.store.schema import ArtworkRow
 
 review_app = typer.Typer(
@@ -201,7 +202,7 @@ def retract_cmd(
     db: DbOpt = None,
 ) -> None:
     """Remove published replies from the platform (in dry-run: mark their files)."""
-    selection = Selection(post_ids=post, since=_utc(since), until=_utc(until), author=author)
+    selection = Selection(post_ids=post, since=as_utc(since), until=as_utc(until), author=author)
     if selection.empty and not everything:
         raise HappybotError("say what to retract: --post, --since/--until, --author, or --all")
     campaign = campaign_from(campaign_path)
@@ -223,14 +224,6 @@ def retract_cmd(
         out.print(f"[red]post {post_id} not retracted:[/] {escape(error)}")
     if result.failed:
         raise typer.Exit(1)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 incidents_app = typer.Typer(

@@ -28,6 +28,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A time without a zone read as UTC (what people type, and the pages' time fields send):
+    the store takes aware times only."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def normalise_url(url: str) -> str:
     """Accept the URLs people paste: postgresql:// means the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):

@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -23,6 +23,7 @@ from happybot.modes import set_mode
 from happybot.retract import Selection, published_matching, published_replies, retract
 from happybot.stats import counts, timeline
 from happybot.store import audit
+from happybot.store.db import as_utc
 from happybot.store.schema import ArtworkRow
 from happybot.users import (
     Role,
@@ -139,13 +140,6 @@ class RetractRequest(BaseModel):
     expected_count: int = Field(
         description="how many replies the person confirmed: refused if the selection differs"
     )
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """A time without a zone is UTC (what the pages' time fields send)."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 # -- session -----------------------------------------------------------------------------------
@@ -458,8 +452,8 @@ class RetractResultOut(BaseModel):
 def _selection(body: RetractRequest) -> Selection:
     selection = Selection(
         post_ids=body.post_ids,
-        since=utc(body.since),
-        until=utc(body.until),
+        since=as_utc(body.since),
+        until=as_utc(body.until),
         author=body.author or None,
         label=body.label or None,
     )
@@ -509,7 +503,7 @@ def published(
 ) -> list[PublishedOut]:
     """Published replies, newest first, filtered as a retraction would select them."""
     selection = Selection(
-        since=utc(since), until=utc(until), author=author or None, label=label or None
+        since=as_utc(since), until=as_utc(until), author=author or None, label=label or None
     )
     replies = published_replies(
         store_of(request), selection, limit=max(1, min(limit, 500)), before=before

@@ -20,8 +20,8 @@ from happybot.models import Finding, Target
 from happybot.retract import Selection, published_matching, published_replies
 from happybot.stats import counts
 from happybot.store import audit
+from happybot.store.db import as_utc
 from happybot.users import Role, list_users
-from happybot.web.api import utc
 from happybot.web.auth import Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -118,8 +118,8 @@ def published_page(
     store = store_of(request)
     try:
         selection = Selection(
-            since=utc(datetime.fromisoformat(since)) if since else None,
-            until=utc(datetime.fromisoformat(until)) if until else None,
+            since=as_utc(datetime.fromisoformat(since)) if since else None,
+            until=as_utc(datetime.fromisoformat(until)) if until else None,
             author=author.strip() or None,
             label=label.strip() or None,
         )
