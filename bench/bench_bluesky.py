@@ -41,7 +41,7 @@ from happybot.platforms.simulate import Simulator
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
 from happybot.testing import make_campaign
-from happybot.testing_pds import Account, LocalPds
+from happybot.testing_pds import LocalPds
 
 console = Console()
 TAG = "MakeItHappy"
@@ -75,16 +75,6 @@ class Watcher(threading.Thread):
                         self.replied[record["reply"]["parent"]["uri"]] = time.monotonic()
                     elif did != self.bot:
                         self.seen[uri] = time.monotonic()
-
-
-def post(client: Any, who: Account, text: str) -> str:
-    record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
-    made = client.com.atproto.repo.create_record(
-        models.ComAtprotoRepoCreateRecord.Data(
-            repo=who.did, collection="app.bsky.feed.post", record=record
-        )
-    )
-    return str(made.uri)
 
 
 def sdk_decode(frames: list[bytes]) -> int:
@@ -143,7 +133,6 @@ def main() -> None:
         bot = pds.account(f"bot{stamp}")
         # enough people that nobody passes the campaign's posts-per-hour limit
         people = [pds.account(f"p{i}x{stamp}") for i in range(args.posts // 3 + 1)]
-        clients = {p.did: pds.client(p) for p in people}
         # the latency of the flow, not the campaign's policy: 200 posts in 20 s from a small
         # pool of texts would look coordinated and like a burst, trip the breaker, and pass the
         # default publishing limits (10 replies a minute)
@@ -182,9 +171,9 @@ def main() -> None:
         for i in track(range(args.posts), description="posting", console=console):
             who = people[i % len(people)]
             time.sleep(max(0.0, start + i * step - time.monotonic()))
-            uri = post(clients[who.did], who, f"{texts[i]} #{TAG}")
+            uri = pds.post(who, f"{texts[i]} #{TAG}")
             sent[uri] = time.monotonic()
-            post(clients[who.did], who, f"{texts[-1 - i]} (no hashtag)")
+            pds.post(who, f"{texts[-1 - i]} (no hashtag)")
         deadline = time.monotonic() + 30
         while len(watcher.replied) < len(sent) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -39,6 +39,7 @@ class LocalPds:
         self.folder = folder
         self.process: subprocess.Popen[str] | None = None
         self.url = self.plc = ""
+        self._clients: dict[str, Client] = {}
 
     def start(self, timeout: float = 90.0) -> LocalPds:
         if shutil.which("npm") is None:
@@ -132,6 +133,27 @@ class LocalPds:
         return Account(made.handle, made.did, password)
 
     def client(self, account: Account) -> Client:
-        client = Client(base_url=f"{self.url}/xrpc")
-        client.login(account.handle, account.password, fetch_bsky_profile=False)
-        return client
+        """A client logged in as `account` (one login per account)."""
+        if account.did not in self._clients:
+            client = Client(base_url=f"{self.url}/xrpc")
+            client.login(account.handle, account.password, fetch_bsky_profile=False)
+            self._clients[account.did] = client
+        return self._clients[account.did]
+
+    def post(self, who: Account, text: str, reply_to: str | None = None) -> str:
+        """A post by `who` (a reply to the post at `reply_to`); its at:// URI."""
+        client = self.client(who)
+        record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
+        if reply_to:
+            repo, collection, rkey = reply_to.removeprefix("at://").split("/")
+            got = client.com.atproto.repo.get_record(
+                models.ComAtprotoRepoGetRecord.Params(repo=repo, collection=collection, rkey=rkey)
+            )
+            ref = models.ComAtprotoRepoStrongRef.Main(uri=got.uri, cid=got.cid)
+            record.reply = models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref)
+        made = client.com.atproto.repo.create_record(
+            models.ComAtprotoRepoCreateRecord.Data(
+                repo=who.did, collection="app.bsky.feed.post", record=record
+            )
+        )
+        return str(made.uri)

@@ -17,7 +17,6 @@ from happybot.store import queries
 from happybot.store.db import Store
 from happybot.testing_pds import Account, LocalPds
 from tests.cli.test_cli import cli
-from tests.platforms.test_bluesky import _post
 
 LINE = "the great replacement of our people is happening now and they know it"
 
@@ -64,8 +63,8 @@ platform:
         queries.save_cursor(session, f"bluesky:{pds.firehose}", str(pds.head()), store.clock())
     store.close()
 
-    grumble = _post(pds, alex, "my train is late again and it is raining #MakeItHappy")
-    _post(pds, troll, f"{LINE} #MakeItHappy")
+    grumble = pds.post(alex, "my train is late again and it is raining #MakeItHappy")
+    pds.post(troll, f"{LINE} #MakeItHappy")
     run = ["run", "--campaign", "bsky.yaml", "--stop-when-idle", "--json"]
     cli(*run)
     replies = _replies(pds, bot)
@@ -75,7 +74,7 @@ platform:
     assert reply.value.embed.images[0].alt.startswith("A ")
     assert alex.handle in reply.value.text
 
-    again = _post(pds, alex, "Monday came round far too fast #MakeItHappy")
+    again = pds.post(alex, "Monday came round far too fast #MakeItHappy")
     cli(*run)  # resumes from the cursor: only the new post is answered
     replies = _replies(pds, bot)
     assert sorted(r.value.reply.parent.uri for r in replies) == sorted([grumble, again])

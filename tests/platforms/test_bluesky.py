@@ -17,7 +17,7 @@ from fastapi import FastAPI, Query
 
 from happybot.art.draw import render_art
 from happybot.errors import PlatformRejected, PlatformUnavailable
-from happybot.models import Published, Reply
+from happybot.models import Author, Post, Published, Reply
 from happybot.platforms import bluesky
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
 from happybot.testing_pds import Account, LocalPds
@@ -47,35 +47,14 @@ def _platform(pds: LocalPds, bot: Account) -> BlueskyPlatform:
     )
 
 
-def _post(pds: LocalPds, who: Account, text: str, reply_to: str | None = None) -> str:
-    client = pds.client(who)
-    record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
-    if reply_to:
-        got = client.com.atproto.repo.get_record(
-            models.ComAtprotoRepoGetRecord.Params(
-                repo=reply_to.split("/")[2],
-                collection="app.bsky.feed.post",
-                rkey=reply_to.split("/")[-1],
-            )
-        )
-        ref = models.ComAtprotoRepoStrongRef.Main(uri=got.uri, cid=got.cid)
-        record.reply = models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref)
-    made = client.com.atproto.repo.create_record(
-        models.ComAtprotoRepoCreateRecord.Data(
-            repo=who.did, collection="app.bsky.feed.post", record=record
-        )
-    )
-    return str(made.uri)
-
-
 def test_listen_finds_the_campaign_posts_with_their_author_and_parent(pds: LocalPds) -> None:
     bot, alex, sam = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex", "sam"))
     platform = _platform(pds, bot)
     stream = platform.listen(None)  # no cursor yet: from the live tail on
     assert next(stream).idle
-    grumble = _post(pds, sam, "my train is late again")
-    _post(pds, alex, "no hashtag here")
-    trigger_uri = _post(pds, alex, f"cheer this up #{TAG}", reply_to=grumble)
+    grumble = pds.post(sam, "my train is late again")
+    pds.post(alex, "no hashtag here")
+    trigger_uri = pds.post(alex, f"cheer this up #{TAG}", reply_to=grumble)
     found = []
     for n, item in enumerate(stream):
         if item.trigger is not None:
@@ -101,7 +80,7 @@ def test_listen_finds_the_campaign_posts_with_their_author_and_parent(pds: Local
 def test_a_reply_carries_the_picture_and_is_never_posted_twice(pds: LocalPds) -> None:
     bot, alex = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex"))
     platform = _platform(pds, bot)
-    trigger_uri = _post(pds, alex, f"rain again #{TAG}")
+    trigger_uri = pds.post(alex, f"rain again #{TAG}")
     art = render_art("rain again", shape="sun", width=1200, height=675, hashtag=f"#{TAG}")
     reply = Reply(
         idempotency_key="k-" + trigger_uri,
@@ -247,7 +226,7 @@ def _appview(blocked: set[str]) -> FastAPI:
 
 def test_no_reply_to_someone_who_blocks_the_bot(pds: LocalPds) -> None:
     bot, alex = (pds.account(f"{n}{time.time_ns() % 10**8}") for n in ("bot", "alex"))
-    trigger_uri = _post(pds, alex, f"rain again #{TAG}")
+    trigger_uri = pds.post(alex, f"rain again #{TAG}")
     with BackgroundServer(_appview({alex.did})) as appview:
         platform = BlueskyPlatform(
             BlueskyConfig(
@@ -287,3 +266,27 @@ def test_the_write_budget_slows_the_bot_before_the_server_refuses() -> None:
     day.spend(3)
     with pytest.raises(PlatformUnavailable, match="per 24 h"):
         day.spend(3)
+
+
+def test_a_post_on_a_busy_firehose_is_processed_without_waiting_for_a_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter(x / 10 for x in range(10_000))  # a frame every tenth of a second, never quiet
+    monkeypatch.setattr(bluesky.time, "monotonic", lambda: next(clock))
+
+    class Busy:
+        received = 0
+
+        def recv(self, timeout: float) -> bytes:
+            self.received += 1
+            return b"frame"
+
+    platform = BlueskyPlatform(BlueskyConfig("http://x", "ws://x", "x", idle_seconds=0.5))
+    frames = iter([(1, [("at://did:plc:a/app.bsky.feed.post/1", "did:plc:a", {})])])
+    monkeypatch.setattr(platform.filter, "posts", lambda frame: next(frames, (2, [])))
+    monkeypatch.setattr(platform, "_post", lambda uri, did, record: Post(uri, "hi", Author("a")))
+    busy = Busy()
+    first, second = itertools.islice(platform._frames(busy, None), 2)
+    assert first.trigger is not None and second.idle and second.cursor == "2"
+    # half a second of frames after the post, not the five seconds of the cursor's own tick
+    assert busy.received < 10

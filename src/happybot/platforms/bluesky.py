@@ -277,21 +277,25 @@ class BlueskyPlatform:
         self._closing = True
 
     def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
+        """Campaign posts as they come, and an idle signal (the runner then processes and
+        publishes what it has) when no campaign post came for `idle_seconds`: on a relay that
+        is never quiet, "no frame for a moment" never happens, and posts would wait for a full
+        batch. The idle signal also carries the cursor now and then on a busy stream."""
         last = seq
-        ticked = time.monotonic()
+        idle = self.config.idle_seconds
+        signalled = handed = time.monotonic()  # the last idle signal; the last post handed over
         while not self._closing:
             try:
-                frame = socket.recv(timeout=self.config.idle_seconds)
+                frame = socket.recv(timeout=idle)
             except TimeoutError:
-                # quiet: let the runner process and publish what it has
+                frame = None
+            now = time.monotonic()
+            quiet = frame is None or (handed > signalled and now - handed > idle)
+            if quiet or (last is not None and now - signalled > CURSOR_SECONDS):
+                # (on a busy relay, most of it not for us, the cursor is saved now and then
+                # too, or a restart would replay everything since the last campaign post)
                 yield Incoming(cursor=str(last) if last is not None else "", idle=True)
-                ticked = time.monotonic()
-                continue
-            if last is not None and time.monotonic() - ticked > CURSOR_SECONDS:
-                # the relay is never quiet, and most of it is not for us: save the cursor now
-                # and then, or a restart would replay everything since the last campaign post
-                yield Incoming(cursor=str(last), idle=True)
-                ticked = time.monotonic()
+                signalled = now
             if not isinstance(frame, bytes):
                 continue
             try:
@@ -306,6 +310,7 @@ class BlueskyPlatform:
                     continue  # the bot's own reply carries the hashtag too
                 trigger = Trigger("bluesky", self._post(uri, did, record))
                 yield Incoming(cursor=str(last), trigger=trigger)
+                handed = time.monotonic()
 
     # -- posts and authors ------------------------------------------------------------------------
 
