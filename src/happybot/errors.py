@@ -64,3 +64,12 @@ class RenderError(HappybotError):
 class AuthError(HappybotError):
     """Who is asking could not be told, or may not do this. The message never says which of a
     name and a password was wrong."""
+
+
+class ClassifierError(ScreenError):
+    """A classifier backend could not score a batch: its model is missing or broken, its server
+    is unreachable, late or answered something else. The posts go to review."""
+
+
+class TrainingError(HappybotError):
+    """Training or exporting a model cannot go on: missing data, torch not installed."""

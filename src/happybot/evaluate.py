@@ -1,5 +1,7 @@
 """Measure the gate on public test suites: HateCheck's functional tests (evaluation only: never
-trained on), with accuracy on hateful and on non-hateful cases and per functionality.
+trained on), with accuracy on hateful and on non-hateful cases and per functionality; Dynabench's
+test split (F1 and AUC of the classifier's hate score); the simulator's harmless grumbles (the
+share the gate still publishes); our own small set for self-harm and sexual content.
 
 A case counts as held when the gate would not publish it (review or reject): for hateful cases
 that is right, for non-hateful ones it is the over-blocking every model so far suffers from.
@@ -10,22 +12,27 @@ Each case is screened alone, as from an established account, by the campaign's c
 from __future__ import annotations
 
 import csv
+import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from happybot.classifiers.base import Classifier, Scores
 from happybot.config import Campaign
 from happybot.errors import SourceError
 from happybot.models import Author, Decision, Post, Trigger
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import Policy, decide, policy_from_campaign
 from happybot.pipeline.screen import ScreenRunner
+from happybot.platforms.simulate import grumble
 from happybot.screens.base import ScreenContext, load_screens
+from happybot.training import datasets
 
 # screens that judge what a text says; behaviour needs a stream of posts, which a suite is not
 CONTENT_SCREENS = ("lexicon", "corpus", "links", "media")
+BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -85,21 +92,26 @@ def gate_holds(
     texts: Sequence[str],
     campaign: Campaign,
     on_progress: Callable[[int], None] | None = None,
+    policy: Policy | None = None,
 ) -> list[bool]:
-    """Whether the gate would hold each text (review or reject)."""
+    """Whether the gate would hold each text (review or reject), by the campaign's thresholds
+    unless `policy` says otherwise."""
     screens = load_screens(campaign, [n for n in CONTENT_SCREENS])
-    policy = policy_from_campaign(campaign)
+    policy = policy or policy_from_campaign(campaign)
     now = datetime.now(UTC)
     author = Author(handle="someone.example", created_at=now - timedelta(days=365), posts=100)
-    held = []
+    held: list[bool] = []
     with ScreenRunner(screens) as runner:
-        for number, text in enumerate(texts, start=1):
-            trigger = Trigger("eval", Post(id=str(number), text=text, author=author))
-            ctx = ScreenContext(now=now, deadline=datetime.now(UTC) + timedelta(seconds=30))
-            findings = runner.run([trigger], ctx)[0]
-            held.append(decide(findings, policy).decision is not Decision.PUBLISH)
+        for start in range(0, len(texts), BATCH):
+            batch = [
+                Trigger("eval", Post(id=str(start + i), text=text, author=author))
+                for i, text in enumerate(texts[start : start + BATCH])
+            ]
+            ctx = ScreenContext(now=now, deadline=datetime.now(UTC) + timedelta(seconds=60))
+            for findings in runner.run(batch, ctx):
+                held.append(decide(findings, policy).decision is not Decision.PUBLISH)
             if on_progress:
-                on_progress(number)
+                on_progress(len(held))
     return held
 
 
@@ -120,3 +132,71 @@ def score(cases: Sequence[Case], held: Sequence[bool]) -> Report:
         per[case.functionality][1] += right
     report.per_functionality = dict(per)
     return report
+
+
+def read_dynabench_test(folder: Path) -> list[Case]:
+    return [
+        Case(e.text, bool(e.hate), "dynabench-test") for e in datasets.dynabench(folder, "test")
+    ]
+
+
+def read_sensitive(path: Path) -> list[Case]:
+    """Our own set (`training/sensitive_eval.tsv`): the functionality is its label, self-harm,
+    sexual or none; "hateful" here means "must be held"."""
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist (training/sensitive_eval.tsv)")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Case(row["text"], row["label"] != "none", row["label"])
+            for row in csv.DictReader(handle, delimiter="\t")
+        ]
+
+
+def grumble_cases(count: int, hashtag: str, seed: int = 7) -> list[Case]:
+    """Harmless everyday complaints as the simulator writes them, each with the hashtag."""
+    rng = random.Random(seed)
+    return [Case(f"{grumble(rng)} {hashtag}", False, "grumble") for _ in range(count)]
+
+
+def classifier_scores(
+    classifier: Classifier,
+    texts: Sequence[str],
+    on_progress: Callable[[int], None] | None = None,
+) -> list[Scores]:
+    out: list[Scores] = []
+    for start in range(0, len(texts), 64):
+        out.extend(classifier.scores(texts[start : start + 64]))
+        if on_progress:
+            on_progress(len(out))
+    return out
+
+
+@dataclass(frozen=True)
+class Separation:
+    """How well one score tells the classes apart, threshold-free (AUC) and at a threshold."""
+
+    cases: int
+    threshold: float
+    accuracy: float
+    f1: float
+    macro_f1: float
+    auc: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def separation(truth: Sequence[bool], scores: Sequence[float], threshold: float) -> Separation:
+    try:
+        from sklearn import metrics
+    except ImportError:
+        raise SourceError("F1 and AUC need scikit-learn: pip install -e '.[train]'") from None
+    predicted = [s >= threshold for s in scores]
+    return Separation(
+        len(truth),
+        threshold,
+        float(metrics.accuracy_score(truth, predicted)),
+        float(metrics.f1_score(truth, predicted, zero_division=0)),
+        float(metrics.f1_score(truth, predicted, average="macro", zero_division=0)),
+        float(metrics.roc_auc_score(truth, scores)),
+    )

@@ -83,4 +83,4 @@ def main() -> None:
 
 
 # the command modules register themselves on `app`
-from happybot.cli import art, audit, evaluate, review, run, screen, serve  # noqa: E402,F401
+from happybot.cli import art, audit, evaluate, model, review, run, screen, serve  # noqa: E402,F401

@@ -102,6 +102,19 @@ _CLOSERS = [
     "😭",
     "every time",
 ]
+
+
+def grumble(rng: random.Random) -> str:
+    """One harmless everyday complaint, as campaign posts mostly are: what the gate must let
+    through (`happybot eval grumbles`)."""
+    parts = [rng.choice(_OPENERS), rng.choice(_COMPLAINTS)]
+    if rng.random() < 0.6:
+        parts.append(rng.choice(_DETAILS))
+    parts.append(rng.choice(_CLOSERS))
+    text = " ".join(p for p in parts if p)
+    return text[0].upper() + text[1:]
+
+
 _POSITIVE = [
     "the sun is finally out and I had a lovely walk by the river",
     "I passed my driving test today",
@@ -315,12 +328,7 @@ class Simulator:
         return post
 
     def _grumble(self, rng: random.Random) -> str:
-        parts = [rng.choice(_OPENERS), rng.choice(_COMPLAINTS)]
-        if rng.random() < 0.6:
-            parts.append(rng.choice(_DETAILS))
-        parts.append(rng.choice(_CLOSERS))
-        text = " ".join(p for p in parts if p)
-        return text[0].upper() + text[1:]
+        return grumble(rng)
 
     def _cheer(self, rng: random.Random) -> str:
         parts = [

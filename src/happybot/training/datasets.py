@@ -2,8 +2,9 @@
 and our own counter-examples, read into one shape: a text and what it is.
 
 Labels: `hate` 1 or 0; `offensive` 1 when the set says "offensive but not hate" (Davidson,
-HateXplain), 0 when it says neither, None when the set does not tell. HateCheck is not read
-here: it is for evaluation only (`happybot eval hatecheck`).
+HateXplain), 0 when it says neither, None when the set does not tell; `threat`, `sexual` and
+`self_harm` likewise, where a set tells (Dynabench dev's types, our own sentences, the gate's word
+lists). HateCheck is not read here: it is for evaluation only (`happybot eval hatecheck`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class Example:
     hate: int
     offensive: int | None
     source: str
+    threat: int | None = None
+    sexual: int | None = None
+    self_harm: int | None = None
 
 
 def _csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
@@ -35,11 +39,26 @@ def _csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
 
 
 def dynabench(folder: Path, split: str) -> list[Example]:
-    """`dev` or `test` of Dynabench (Vidgen et al.): hate / nothate."""
+    """`dev` or `test` of Dynabench (Vidgen et al.): hate / nothate, and the type of hate, of
+    which "threatening" is our threat (where the annotators gave no type, we cannot tell)."""
     return [
-        Example(row["text"], int(row["label"] == "hate"), None, f"dynabench-{split}")
+        Example(
+            row["text"],
+            int(row["label"] == "hate"),
+            None,
+            f"dynabench-{split}",
+            threat=_threat(row["label"], row.get("type", "")),
+        )
         for row in _csv(folder / f"db_{split}.csv")
     ]
+
+
+def _threat(label: str, kind: str) -> int | None:
+    if label != "hate":
+        return 0
+    if kind in ("", "notgiven"):
+        return None
+    return int(kind == "threatening")
 
 
 def dynabench_train(folder: Path, exclude: Iterable[str]) -> list[Example]:
@@ -55,11 +74,11 @@ def dynabench_train(folder: Path, exclude: Iterable[str]) -> list[Example]:
     labels = labels_path.read_text(encoding="utf-8").split()
     if len(texts) != len(labels):
         raise SourceError(f"{texts_path}: {len(texts)} texts but {len(labels)} labels")
-    seen = {_key(t) for t in exclude}
+    seen = {text_key(t) for t in exclude}
     return [
         Example(text, int(label), None, "dynabench-train")
         for text, label in zip(texts, labels, strict=True)
-        if text.strip() and _key(text) not in seen
+        if text.strip() and text_key(text) not in seen
     ]
 
 
@@ -100,8 +119,8 @@ def toxigen(folder: Path) -> list[Example]:
         for line in path.read_text(encoding="utf-8").splitlines():
             for statement in line.replace("\\n", "\n").split("\n"):
                 text = statement.strip().removeprefix("-").strip()
-                if text and _key(text) not in seen:
-                    seen.add(_key(text))
+                if text and text_key(text) not in seen:
+                    seen.add(text_key(text))
                     out.append(Example(text, hate, None, "toxigen"))
     return out
 
@@ -109,11 +128,61 @@ def toxigen(folder: Path) -> list[Example]:
 def counter_examples(path: Path) -> list[Example]:
     """Ours (`training/counter_examples.tsv`): harmless sentences every model held back."""
     return [
-        Example(row["text"], int(row["label"] == "hate"), 0, "counter-examples")
+        Example(
+            row["text"],
+            int(row["label"] == "hate"),
+            0,
+            "counter-examples",
+            threat=0,
+            sexual=0,
+            self_harm=0,
+        )
         for row in _csv(path, delimiter="\t")
     ]
 
 
-def _key(text: str) -> str:
+def sensitive_examples(path: Path) -> list[Example]:
+    """Ours (`training/sensitive_examples.tsv`): self-harm, sexual content, threats, and their
+    look-alikes. None of them is hate; a threat is harassment."""
+    return [
+        Example(
+            row["text"],
+            0,
+            int(row["threat"]),
+            "sensitive-examples",
+            threat=int(row["threat"]),
+            sexual=int(row["sexual"]),
+            self_harm=int(row["self_harm"]),
+        )
+        for row in _csv(path, delimiter="\t")
+    ]
+
+
+_LEXICON_FRAMES = ("{}", "so... {}", "{} tonight")
+
+
+def lexicon_examples(path: Path) -> list[Example]:
+    """The gate's self-harm and sexual terms (`lexicon.tsv`), each in a few short frames: the
+    word lists' knowledge, given to the model so that it also sees them misspelt or in context."""
+    out = []
+    for row in _csv(path, delimiter="\t"):
+        label = row["label"]
+        if label not in ("sexual", "self-harm") or float(row["risk"]) < 0.6:
+            continue
+        for frame in _LEXICON_FRAMES:
+            out.append(
+                Example(
+                    frame.format(row["# term"]),
+                    0,
+                    None,
+                    "lexicon",
+                    sexual=int(label == "sexual"),
+                    self_harm=int(label == "self-harm"),
+                )
+            )
+    return out
+
+
+def text_key(text: str) -> str:
     """The same text, whatever its case, spacing and punctuation."""
     return re.sub(r"[\W_]+", "", text.lower())

