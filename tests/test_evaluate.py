@@ -7,7 +7,7 @@ import pytest
 
 from happybot.errors import SourceError
 from happybot.evaluate import gate_holds, read_hatecheck, score
-from happybot.testing import make_campaign
+from happybot.testing import toy_campaign
 from tests.cli.test_cli import cli
 
 # the HateCheck file's columns, with cases of our own (HateCheck itself is for evaluation only)
@@ -26,7 +26,8 @@ def suite(tmp_path: Path) -> Path:
 
 
 def test_the_gate_is_scored_on_hateful_and_non_hateful_cases(suite: Path) -> None:
-    campaign = make_campaign(words={"deny": ["spudface"], "allow": []})
+    # the word lists alone: the classifier's reading is measured on the real suites
+    campaign = toy_campaign(words={"deny": ["spudface"], "allow": []})
     cases = read_hatecheck(suite)
     held = gate_holds([c.text for c in cases], campaign)
     assert held == [True, False, True, False]
@@ -52,3 +53,39 @@ def test_happybot_eval_hatecheck_prints_one_json_object(suite: Path) -> None:
 def test_a_missing_suite_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"test_suite_cases\.csv"):
         read_hatecheck(tmp_path)
+
+
+def test_our_sensitive_set_and_the_grumbles_are_read_as_cases(tmp_path: Path) -> None:
+    from happybot.evaluate import grumble_cases, read_sensitive
+
+    path = tmp_path / "sensitive.tsv"
+    path.write_text("text\tlabel\tkind\nsome words\tself-harm\tx\nother words\tnone\ty\n")
+    cases = read_sensitive(path)
+    assert [(c.hateful, c.functionality) for c in cases] == [(True, "self-harm"), (False, "none")]
+    grumbles = grumble_cases(50, "#Tag", seed=1)
+    assert len(grumbles) == 50 and all(c.text.endswith(" #Tag") for c in grumbles)
+    assert not any(c.hateful for c in grumbles)
+    assert grumbles == grumble_cases(50, "#Tag", seed=1)
+
+
+def test_separation_measures_auc_and_f1() -> None:
+    from happybot.evaluate import separation
+
+    found = separation([True, True, False, False], [0.9, 0.4, 0.5, 0.1], threshold=0.45)
+    assert found.auc == pytest.approx(0.75)
+    assert found.accuracy == pytest.approx(0.5)
+    assert found.f1 == pytest.approx(0.5)
+
+
+def test_eval_at_balanced_uses_the_models_threshold(suite: Path) -> None:
+    shown = json.loads(cli("eval", "hatecheck", "--data", str(suite), "--at", "balanced",
+                           "--json"))  # fmt: skip
+    assert shown["at"] == "balanced" and 0 < shown["threshold"] < 1
+    forced = json.loads(cli("eval", "hatecheck", "--data", str(suite), "--at", "balanced",
+                            "--threshold", "0.0", "--json"))  # fmt: skip
+    assert forced["hateful_accuracy"] == 1.0 and forced["non_hateful_accuracy"] == 0.0
+
+
+def test_eval_grumbles_prints_the_published_share() -> None:
+    shown = json.loads(cli("eval", "grumbles", "--count", "40", "--json"))
+    assert shown["cases"] == 40 and 0.0 <= shown["published"] <= 1.0

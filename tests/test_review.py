@@ -16,10 +16,10 @@ from happybot.retract import Selection, retract
 from happybot.screens.base import load_screens
 from happybot.store import audit
 from happybot.store.db import Store
-from happybot.testing import make_campaign
+from happybot.testing import toy_campaign
 from tests.pipeline.helpers import CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign(words={"deny": ["rival cola"], "allow": []}, publish_delay_seconds=0)
+CAMPAIGN = toy_campaign(words={"deny": ["rival cola"], "allow": []}, publish_delay_seconds=0)
 TAG = "#MakeItHappy"
 
 
@@ -72,7 +72,7 @@ def test_the_output_screen_holds_a_reply_even_after_a_person_approves(
         store,
         [line("1", f"rival cola is fine {TAG}")],
         tmp_path,
-        make_campaign(mode="copilot", publish_delay_seconds=0),
+        toy_campaign(mode="copilot", publish_delay_seconds=0),
     )
     (item,) = review.queue(store)
     # ... but the campaign now denies them: the approval is refused and audited

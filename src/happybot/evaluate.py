@@ -31,7 +31,7 @@ from happybot.screens.base import ScreenContext, load_screens
 from happybot.training import datasets
 
 # screens that judge what a text says; behaviour needs a stream of posts, which a suite is not
-CONTENT_SCREENS = ("lexicon", "corpus", "links", "media")
+CONTENT_SCREENS = ("lexicon", "corpus", "links", "media", "classifier")
 BATCH = 32
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from happybot.classifiers.base import LABELS
 from happybot.config import Campaign, starter_campaign
 from happybot.models import Author, Post, Trigger
 from happybot.store.db import Store, utcnow
@@ -68,6 +69,16 @@ def make_campaign(**overrides: Any) -> Campaign:
     data = starter_campaign().model_dump()
     data.update(overrides)
     return Campaign.model_validate(data)
+
+
+def toy_campaign(**overrides: Any) -> Campaign:
+    """`make_campaign` for tests of the flow's mechanics (crashes, pauses, counts), fed toy texts
+    such as "bus late": the classifier still runs (and still fails closed), but its reading of
+    two-word texts holds nothing back, so that what these tests count is the mechanics'."""
+    thresholds = dict(overrides.pop("thresholds", starter_campaign().model_dump()["thresholds"]))
+    for label in LABELS:
+        thresholds[f"classifier/{label}"] = {"review": 1.0, "reject": 1.0}
+    return make_campaign(thresholds=thresholds, **overrides)
 
 
 def memory_store(clock: Callable[[], datetime] = utcnow) -> Store:

@@ -77,7 +77,8 @@ def test_screen_json_gives_one_object_per_post_with_verdict_reasons_and_evidence
         ("3", "reject"),
     ]
     assert all(r["reasons"] for r in rows)
-    assert rows[1]["findings"][0]["evidence"] == "sh!t"
+    lexicon = [f for f in rows[1]["findings"] if f["screen"] == "lexicon"]
+    assert lexicon[0]["evidence"] == "sh!t"
 
 
 def test_screen_one_text_prints_the_verdict_and_the_evidence(workdir: Path) -> None:
@@ -178,13 +179,16 @@ def test_screen_file_with_a_corpus_sees_a_passage_fed_across_posts(workdir: Path
         )
         + "\n"
     )
-    out = cli("screen", "--file", str(posts), "--corpus", str(book), "--json")
+    out = cli(
+        "screen", "--file", str(posts), "--corpus", str(book), "--campaign", "now.yaml", "--json"
+    )
     rows = [json.loads(x) for x in out.splitlines()]
     assert rows[0]["verdict"] == "publish"
     assert any("never-amplify-split" in r for r in rows[2]["reasons"])
     assert rows[2]["verdict"] == "reject"
     # without the corpus the same stream passes
-    plain = [json.loads(x) for x in cli("screen", "--file", str(posts), "--json").splitlines()]
+    shown = cli("screen", "--file", str(posts), "--campaign", "now.yaml", "--json")
+    plain = [json.loads(x) for x in shown.splitlines()]
     assert plain[2]["verdict"] == "publish"
 
 

@@ -14,11 +14,11 @@ from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
-from happybot.testing import make_campaign
+from happybot.testing import toy_campaign
 from tests.conftest import Clock
 from tests.pipeline.helpers import CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign(publish_delay_seconds=0)
+CAMPAIGN = toy_campaign(publish_delay_seconds=0)
 TOPICS = ["bus", "train", "tram", "ferry", "flight", "taxi", "lift", "bike", "coach", "metro"]
 
 

@@ -19,11 +19,11 @@ from happybot.screens.base import ScreenContext, load_screens
 from happybot.store import audit
 from happybot.store.db import Store
 from happybot.store.schema import DeadLetterRow, FindingRow, GroundTruthRow, OutboxRow, PostRow
-from happybot.testing import make_campaign
+from happybot.testing import make_campaign, toy_campaign
 from tests.conftest import Clock
 from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
 
-CAMPAIGN = make_campaign(publish_delay_seconds=0)
+CAMPAIGN = toy_campaign(publish_delay_seconds=0)
 TAG = "#MakeItHappy"
 
 
@@ -185,7 +185,7 @@ def test_in_copilot_everything_waits_for_a_person_and_autopilot_releases_it(
     store: Store, tmp_path: Path
 ) -> None:
     platform = CrashingPlatform(ListSource(traffic(3)), tmp_path / "out")
-    p = pipeline(store, platform, make_campaign(mode="copilot", publish_delay_seconds=0))
+    p = pipeline(store, platform, toy_campaign(mode="copilot", publish_delay_seconds=0))
     assert p.run().published == 0 and set(states(store).values()) == {"queued"}
     assert len(review.queue(store)) == 3  # people see them in the queue
     set_mode(store, Mode.AUTOPILOT, "alice", "incident closed")
@@ -262,7 +262,7 @@ def test_the_audit_chain_holds_no_words_of_a_post(store: Store, tmp_path: Path) 
 def test_the_publish_delay_lets_a_coordinated_group_hold_back_its_first_posts(
     store: Store, tmp_path: Path, clock: Clock
 ) -> None:
-    campaign = make_campaign(publish_delay_seconds=120, breaker={"enabled": False})
+    campaign = toy_campaign(publish_delay_seconds=120, breaker={"enabled": False})
     group = [
         # no listed word: only the timing and the sameness give the group away
         line(f"g{i}", f"everyone post this until they listen {TAG}", handle=f"g{i}.example")

@@ -68,3 +68,16 @@ def test_batches_cover_every_row_once_and_repeat_for_the_same_seed() -> None:
     # sorted by length within pools: a batch's lengths are close together
     spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in first)
     assert spread / len(first) < 10
+
+
+def test_our_own_sets_are_read_with_every_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from happybot.training import datasets
+
+    (tmp_path / "everyday.tsv").write_text("text\tkind\nthe kettle broke again\teveryday\n")
+    (tmp_path / "sensitive.tsv").write_text(
+        "text\tself_harm\tsexual\tthreat\tkind\ni will hurt you\t0\t0\t1\tthreat\n"
+    )
+    (everyday,) = datasets.everyday_examples(tmp_path / "everyday.tsv")
+    assert _row(everyday) == dict.fromkeys(LABELS, 0)
+    (threat,) = datasets.sensitive_examples(tmp_path / "sensitive.tsv")
+    assert _row(threat) == {"hate": 0, "insult": 1, "threat": 1, "sexual": 0, "self-harm": 0}

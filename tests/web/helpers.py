@@ -13,14 +13,14 @@ from happybot import users
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
-from happybot.testing import make_campaign
+from happybot.testing import toy_campaign
 from happybot.users import Role
 from happybot.web.app import create_app
 from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
 
 PASSWORD = "a long enough password"
 TAG = "#MakeItHappy"
-CAMPAIGN = make_campaign(publish_delay_seconds=0)
+CAMPAIGN = toy_campaign(publish_delay_seconds=0)
 HELD = [
     f"what a sh!tty day {TAG}",
     f"my sh!tty printer jammed {TAG}",

@@ -32,10 +32,15 @@ class Target:
 
 
 TARGETS = {
-    HATE: Target(review_recall=0.98, reject_precision=0.95),
+    # not 98%: the held-out hate has label noise (Davidson's slur-driven "hate", crowd votes),
+    # and its last few percent sit at the model's floor with most harmless text; a threshold
+    # there would send four posts in five to review. The word lists, the corpus and the
+    # behaviour screens hold what the model misses.
+    HATE: Target(review_recall=0.9, reject_precision=0.95),
     INSULT: Target(review_recall=None, reject_precision=None),
-    # few held-out rows, mostly our own sentences: a recall target on a dozen positives would
-    # be a guess; the balanced threshold is the honest choice
+    # few held-out rows, mostly our own sentences: a recall aim on a dozen positives lands on
+    # the lowest of them (tried: 0.000 for threat, 0.002 for self-harm, every post held); the
+    # balanced threshold is the honest choice until a campaign's own reviewed posts calibrate it
     THREAT: Target(review_recall=None, reject_precision=None),
     SEXUAL: Target(review_recall=None, reject_precision=None),
     SELF_HARM: Target(review_recall=None, reject_precision=None),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from happybot.classifiers.base import Classifier
+from happybot.classifiers.base import LABELS, Classifier
 from happybot.errors import ClassifierError
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from happybot.config import Classifier as Settings
 
 NAME = "classifier"
-# below this a score is noise, not worth a line in the post's findings
-FLOOR = 0.05
 
 
 def open_classifier(settings: Settings, base_dir: Path) -> Classifier:
@@ -52,6 +50,9 @@ class ClassifierScreen:
 
     def __init__(self, campaign: Campaign) -> None:
         self._hashtag = re.compile(rf"(?i)#{re.escape(campaign.tag)}\b")
+        # a score below the label's review threshold is reported as nothing: every text has
+        # some probability of everything, and a finding on every post would flag them all
+        self._report_from = {label: campaign.threshold(NAME, label).review for label in LABELS}
         self._error: ClassifierError | None = None
         self.classifier: Classifier | None = None
         try:
@@ -82,7 +83,7 @@ class ClassifierScreen:
             )
         for (index, target), per_label in zip(where, scores, strict=True):
             for label, score in sorted(per_label.items()):
-                if score >= FLOOR:
+                if score >= self._report_from.get(label, 0.0):
                     results[index].append(
                         Finding(
                             NAME,

@@ -26,6 +26,8 @@ SOURCES = {
     "counter-speech), seen three times",
     "sensitive-examples": "ours, training/sensitive_examples.tsv (self-harm, sexual, threats "
     "and look-alikes), seen twice",
+    "everyday-examples": "ours, training/everyday_examples.tsv (harmless everyday posts: "
+    "complaints, small joys, people mentioned in passing)",
     "lexicon": "the gate's self-harm and sexual terms (lexicon.tsv: LDNOOBW CC BY 4.0 and ours) "
     "in short frames",
 }
@@ -42,6 +44,9 @@ WEAKNESSES = """\
 - The held-out rows are drawn from the same sets as the training rows: calibration is as good
   as those sets are like the campaign's posts. Re-calibrate on the campaign's own reviewed posts
   (`happybot model calibrate`) once there are some.
+- The int8 model reads one text at a time: its activations are quantised by the range of the
+  whole input, so a padded batch would make a text's score depend on its neighbours. A few
+  held-out decisions near the balanced threshold differ from the fp32 model's (figure above).
 - Sarcasm, coded language and new slang after the data's dates (2017–2022) are weak spots of
   every model trained on these sets.
 """

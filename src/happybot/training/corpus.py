@@ -67,6 +67,7 @@ def examples(sources: Sources, seed: int = 1234) -> list[Example]:
         *datasets.toxigen(data / "toxigen" / "prompts"),
         *datasets.counter_examples(sources.own / "counter_examples.tsv"),
         *datasets.sensitive_examples(sources.own / "sensitive_examples.tsv"),
+        *datasets.everyday_examples(sources.own / "everyday_examples.tsv"),
         *datasets.lexicon_examples(sources.lexicon),
     ]
 

@@ -158,6 +158,14 @@ def sensitive_examples(path: Path) -> list[Example]:
     ]
 
 
+def everyday_examples(path: Path) -> list[Example]:
+    """Ours (`training/everyday_examples.tsv`): harmless everyday posts, none of any label."""
+    return [
+        Example(row["text"], 0, 0, "everyday-examples", threat=0, sexual=0, self_harm=0)
+        for row in _csv(path, delimiter="\t")
+    ]
+
+
 _LEXICON_FRAMES = ("{}", "so... {}", "{} tonight")
 
 

@@ -1,0 +1,112 @@
+"""The classifier screen in the gate: what it reads, what it reports, and that a backend that
+fails or runs late sends the post to review rather than letting it through."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from happybot.config import Campaign, Classifier, starter_campaign
+from happybot.models import Author, Decision, Post, Target, Trigger
+from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.screen import SCREEN_ERROR, SCREEN_TIMEOUT, ScreenRunner
+from happybot.screens.base import ScreenContext
+from happybot.screens.classifier import ClassifierScreen
+from happybot.web.server import BackgroundServer
+from tests.classifiers.servers import Behaviour, openai_app
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+AUTHOR = Author(handle="someone.example", created_at=NOW - timedelta(days=400), posts=300)
+
+
+def _trigger(text: str, parent: str | None = None) -> Trigger:
+    return Trigger(
+        "test",
+        Post("1", text, AUTHOR),
+        Post("0", parent, Author(handle="other.example")) if parent else None,
+    )
+
+
+def _ctx(seconds: float = 10) -> ScreenContext:
+    return ScreenContext(now=NOW, deadline=datetime.now(UTC) + timedelta(seconds=seconds))
+
+
+def _verdict(campaign: Campaign, trigger: Trigger, seconds: float = 10) -> Decision:
+    with ScreenRunner([ClassifierScreen(campaign)]) as runner:
+        (findings,) = runner.run([trigger], _ctx(seconds))
+    return decide(findings, policy_from_campaign(campaign)).decision
+
+
+def test_hate_in_the_parent_post_is_found_there() -> None:
+    campaign = starter_campaign()
+    trigger = _trigger(
+        "make this happy #MakeItHappy", parent="Immigrants are vermin, every last one of them"
+    )
+    (findings,) = ClassifierScreen(campaign).check([trigger], _ctx())
+    hate = {f.target: f.risk for f in findings if f.label == "hate"}
+    assert hate[Target.PARENT] > 0.5
+    assert hate.get(Target.POST, 0.0) < 0.5
+    assert _verdict(campaign, trigger) is not Decision.PUBLISH
+
+
+def test_a_grumble_passes_and_the_hashtag_is_not_read() -> None:
+    campaign = starter_campaign()
+    screen = ClassifierScreen(campaign)
+    (findings,) = screen.check([_trigger("My train is late again 🙄 #MakeItHappy")], _ctx())
+    assert _verdict(campaign, _trigger("My train is late again 🙄 #MakeItHappy")) is (
+        Decision.PUBLISH
+    )
+    assert all(f.risk < 0.3 for f in findings)
+
+
+def test_a_missing_model_sends_every_post_to_review(tmp_path: Path) -> None:
+    campaign = starter_campaign().model_copy(
+        update={"classifier": Classifier(path=str(tmp_path / "nowhere"))}
+    )
+    with ScreenRunner([ClassifierScreen(campaign)]) as runner:
+        (findings,) = runner.run([_trigger("a lovely day")], _ctx())
+    assert [f.label for f in findings] == [SCREEN_ERROR]
+    assert "model.onnx is missing" in findings[0].why
+    assert decide(findings, policy_from_campaign(campaign)).decision is Decision.REVIEW
+
+
+@pytest.mark.parametrize("failure", ["down", "late"])
+def test_a_remote_backend_that_fails_or_runs_late_sends_the_post_to_review(
+    failure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_OPENAI_KEY", "sk-test")
+    behaviour = Behaviour()
+    if failure == "down":
+        behaviour.status = 502
+    else:
+        behaviour.delay = 2.0
+    with BackgroundServer(openai_app(behaviour)) as url:
+        campaign = starter_campaign().model_copy(
+            update={
+                "classifier": Classifier(
+                    backend="openai", url=url + "/v1", api_key_env="TEST_OPENAI_KEY",
+                    timeout_seconds=30,
+                )
+            }
+        )  # fmt: skip
+        with ScreenRunner([ClassifierScreen(campaign)]) as runner:
+            (findings,) = runner.run([_trigger("a lovely day")], _ctx(seconds=0.5))
+    expected = SCREEN_ERROR if failure == "down" else SCREEN_TIMEOUT
+    assert [f.label for f in findings] == [expected]
+    assert decide(findings, policy_from_campaign(campaign)).decision is Decision.REVIEW
+
+
+def test_a_remote_backends_scores_reach_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_OPENAI_KEY", "sk-test")
+    with BackgroundServer(openai_app(Behaviour())) as url:
+        campaign = starter_campaign().model_copy(
+            update={
+                "classifier": Classifier(
+                    backend="openai", url=url + "/v1", api_key_env="TEST_OPENAI_KEY"
+                )
+            }
+        )
+        assert _verdict(campaign, _trigger("I hate them")) is not Decision.PUBLISH
+        assert _verdict(campaign, _trigger("a lovely day")) is Decision.PUBLISH
