@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from happybot.classifiers.calibrate import TARGETS, LabelReport
+from happybot.training.corpus import REPEAT
 from happybot.training.train import TrainSettings
 
 SOURCES = {
@@ -23,9 +24,9 @@ SOURCES = {
     "majority vote",
     "toxigen": "ToxiGen prompt statements (Hartvigsen et al., ACL 2022; Microsoft), MIT",
     "counter-examples": "ours, training/counter_examples.tsv (identity mentions, negated hate, "
-    "counter-speech), seen three times",
+    f"counter-speech), seen {REPEAT['counter-examples']} times",
     "sensitive-examples": "ours, training/sensitive_examples.tsv (self-harm, sexual, threats "
-    "and look-alikes), seen twice",
+    f"and look-alikes), seen {REPEAT['sensitive-examples']} times",
     "everyday-examples": "ours, training/everyday_examples.tsv (harmless everyday posts: "
     "complaints, small joys, people mentioned in passing)",
     "lexicon": "the gate's self-harm and sexual terms (lexicon.tsv: LDNOOBW CC BY 4.0 and ours) "

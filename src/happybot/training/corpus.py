@@ -1,5 +1,5 @@
-"""The training corpus: every public set and ours, as rows of targets per label (with the labels
-a set does not tell masked out), split once and for all into training and held-out rows.
+"""The training corpus: every public set and ours, as rows of targets per label (with what a set
+cannot tell masked out of the loss), split once and for all into training and held-out rows.
 
 The held-out rows (a fixed share, chosen by a hash of the text, so every command agrees on them
 without storing a list) calibrate the scores and choose the thresholds; Dynabench's test split
