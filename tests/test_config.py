@@ -122,3 +122,23 @@ def test_network_settings_are_checked_like_the_rest_of_the_file(tmp_path: Path) 
     (tmp_path / "c.yaml").write_text(base + "  kind: bluesky\n  bluesky:\n    appview: null\n")
     settings = load_campaign(tmp_path / "c.yaml").platform.settings_for("bluesky")
     assert settings.appview is None and settings.firehose == "wss://bsky.network"
+
+
+def test_classifier_settings_are_checked_like_the_rest_of_the_file(tmp_path: Path) -> None:
+    base = "hashtag: '#MakeItHappy'\nclassifier:\n"
+    cases = {
+        "  backend: openai\n": "api_key_env",
+        "  backend: openai\n  api_key: sk-123\n": "secrets are never read",
+        "  backend: llama-guard\n": "url",
+        "  backend: perspective\n": "classifier.backend",
+        "  labels: {toxic: rude}\n": "our labels are",
+        "  timeout_seconds: 0\n": "classifier.timeout_seconds",
+    }
+    for body, message in cases.items():
+        (tmp_path / "c.yaml").write_text(base + body)
+        with pytest.raises(ConfigError, match=message):
+            load_campaign(tmp_path / "c.yaml")
+    (tmp_path / "c.yaml").write_text(
+        base + "  backend: llama-guard\n  url: http://127.0.0.1:8080/v1\n"
+    )
+    assert load_campaign(tmp_path / "c.yaml").classifier.url == "http://127.0.0.1:8080/v1"

@@ -208,6 +208,22 @@ class Classifier(_Model):
     api_key_env: str = ""
     timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        _refuse_secrets(data)
+        return data
+
+    @field_validator("labels")
+    @classmethod
+    def _ours(cls, value: dict[str, str]) -> dict[str, str]:
+        from happybot.classifiers.base import LABELS
+
+        unknown = sorted(set(value.values()) - set(LABELS))
+        if unknown:
+            raise ValueError(f"maps onto {unknown}; our labels are {list(LABELS)}")
+        return value
+
     @model_validator(mode="after")
     def _complete(self) -> Classifier:
         if self.backend == "llama-guard" and not self.url:

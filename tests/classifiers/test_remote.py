@@ -128,3 +128,8 @@ def test_campaign_refuses_remote_backends_without_their_settings() -> None:
         Classifier(backend="llama-guard")
     with pytest.raises(ValueError, match="api_key_env"):
         Classifier(backend="openai")
+
+
+def test_campaign_refuses_a_mapping_onto_labels_we_do_not_have() -> None:
+    with pytest.raises(ValueError, match="our labels are"):
+        Classifier(backend="llama-guard", url="http://127.0.0.1:1/v1", labels={"S2": "crime"})
