@@ -3,8 +3,9 @@
 Per label: Platt scaling turns the model's logit into a probability that means what it says on
 the held-out rows; then three thresholds are read off those rows: `balanced` (the best macro-F1,
 what figures are quoted at), `review` (low: catches the share of positives the label's target
-asks for) and `reject` (high: where what is rejected is almost surely right). Hate defaults to
-holding back almost everything; the other labels are never rejected unseen, only reviewed.
+asks for) and `reject` (high: where what is rejected is almost surely right). Hate goes to a
+person from below its balanced threshold; the other labels are never rejected unseen, only
+reviewed.
 """
 
 from __future__ import annotations

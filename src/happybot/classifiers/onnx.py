@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,7 +91,8 @@ class ModelSettings:
 
 
 class OnnxClassifier:
-    """Scores texts with an ONNX sequence classifier on the CPU. Thread-safe: one session."""
+    """Scores texts with an ONNX sequence classifier on the CPU. Safe to share between threads:
+    onnxruntime runs one session from several at once."""
 
     name = "onnx"
 
@@ -106,7 +106,7 @@ class OnnxClassifier:
             if not (folder / needed).is_file():
                 raise ClassifierError(
                     f"{folder / needed} is missing: a model directory holds {MODEL_FILE} "
-                    f"and {TOKENIZER_FILE} (see README, 'Classifier')"
+                    f"and {TOKENIZER_FILE} (see the README, 'The classifier')"
                 )
         self.folder = folder
         self.settings = ModelSettings.read(folder)
@@ -124,7 +124,6 @@ class OnnxClassifier:
                 f"{list(LABELS)}: map them with classifier.labels"
             )
         self._session, self._tokenizer, self._inputs = _load(folder, threads)
-        self._lock = threading.Lock()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -150,8 +149,7 @@ class OnnxClassifier:
             if "token_type_ids" in self._inputs:
                 feed["token_type_ids"] = np.zeros_like(ids)
             try:
-                with self._lock:
-                    logits = self._session.run(["logits"], feed)[0]
+                logits = self._session.run(["logits"], feed)[0]
             except Exception as exc:  # onnxruntime raises its own untyped errors
                 raise ClassifierError(f"{self.folder}: the model failed: {exc}") from exc
             out.append([float(v) for v in logits[0]])
