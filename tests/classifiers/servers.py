@@ -28,6 +28,26 @@ class Behaviour:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
 
+    def break_as(self, failure: str) -> None:
+        """ "status": an HTTP 5xx; "garbage": not the documented shape; "late": 1.5 s late."""
+        if failure == "status":
+            self.status = 503
+        elif failure == "garbage":
+            self.garbage = True
+        else:
+            self.delay = 1.5
+
+    async def receive(self, request: Request) -> tuple[dict[str, Any], JSONResponse | None]:
+        """Record the request, wait if late; the error answer if this one fails."""
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        if self.delay:
+            time.sleep(self.delay)  # blocks the server, as an overloaded one would
+        if self.status != 200:
+            return body, JSONResponse({"error": {"message": "overloaded"}}, self.status)
+        return body, None
+
 
 def moderation_result(text: str) -> dict[str, Any]:
     scores = dict.fromkeys(CATEGORIES, 0.001)
@@ -51,13 +71,9 @@ def openai_app(behaviour: Behaviour) -> FastAPI:
 
     @app.post("/v1/moderations")
     async def moderations(request: Request) -> JSONResponse:
-        body = await request.json()
-        behaviour.requests.append(body)
-        behaviour.headers.append(dict(request.headers))
-        if behaviour.delay:
-            time.sleep(behaviour.delay)
-        if behaviour.status != 200:
-            return JSONResponse({"error": {"message": "overloaded"}}, behaviour.status)
+        body, failed = await behaviour.receive(request)
+        if failed:
+            return failed
         if behaviour.garbage:
             return JSONResponse({"results": [{"flagged": True}]})
         texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
@@ -77,13 +93,9 @@ def llama_guard_app(behaviour: Behaviour, logprobs: bool = False) -> FastAPI:
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> JSONResponse:
-        body = await request.json()
-        behaviour.requests.append(body)
-        behaviour.headers.append(dict(request.headers))
-        if behaviour.delay:
-            time.sleep(behaviour.delay)
-        if behaviour.status != 200:
-            return JSONResponse({"error": {"message": "down"}}, behaviour.status)
+        body, failed = await behaviour.receive(request)
+        if failed:
+            return failed
         text = body["messages"][-1]["content"]
         if behaviour.garbage:
             content = "I'm sorry, I can't help with that."

@@ -71,12 +71,7 @@ def test_openai_without_its_key_refuses_to_start(monkeypatch: pytest.MonkeyPatch
 def test_openai_failures_are_classifier_errors(
     failure: str, openai_url: str, behaviour: Behaviour, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if failure == "status":
-        behaviour.status = 503
-    elif failure == "garbage":
-        behaviour.garbage = True
-    else:
-        behaviour.delay = 1.5
+    behaviour.break_as(failure)
     with pytest.raises(ClassifierError) as caught:
         _openai(openai_url, monkeypatch, timeout=0.5).scores(["a", "b"])
     assert "sk-test-123" not in str(caught.value)
@@ -112,12 +107,7 @@ def test_llama_guard_turns_log_probabilities_into_scores(behaviour: Behaviour) -
 def test_llama_guard_failures_are_classifier_errors(
     failure: str, guard_url: str, behaviour: Behaviour
 ) -> None:
-    if failure == "status":
-        behaviour.status = 500
-    elif failure == "garbage":
-        behaviour.garbage = True
-    else:
-        behaviour.delay = 1.5
+    behaviour.break_as(failure)
     guard = LlamaGuard(Classifier(backend="llama-guard", url=guard_url, timeout_seconds=0.5))
     with pytest.raises(ClassifierError):
         guard.scores(["hello"])
