@@ -3,6 +3,7 @@ thread of the same process (`happybot run --dashboard`, `happybot demo --serve`,
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -43,13 +44,16 @@ class BackgroundServer:
         self.thread.join(timeout=10)
 
     def wait(self) -> None:
-        """Until Ctrl-C."""
+        """Until Ctrl-C (from the main thread). Ctrl-C sets an event rather than raising
+        KeyboardInterrupt: raised inside Thread.join it can leave the thread's lock half-taken,
+        and the process then hangs at exit (seen in CI: serve alive long after Ctrl-C)."""
+        interrupted = threading.Event()
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
         try:
-            while self.thread.is_alive():
-                self.thread.join(timeout=0.5)
-        except KeyboardInterrupt:
-            pass
+            while self.thread.is_alive() and not interrupted.wait(0.5):
+                pass
         finally:
+            signal.signal(signal.SIGINT, previous)
             self.stop()
 
     def __enter__(self) -> str:
