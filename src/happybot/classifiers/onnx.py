@@ -123,7 +123,9 @@ class OnnxClassifier:
                 f"none of {folder}'s outputs {list(self.settings.outputs)} is one of ours "
                 f"{list(LABELS)}: map them with classifier.labels"
             )
-        self._session, self._tokenizer, self._inputs = _load(folder, threads)
+        self._session, self._tokenizer, self._inputs = _load(
+            folder, threads, self.settings.max_length
+        )
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -176,7 +178,7 @@ class OnnxClassifier:
 
 
 @lru_cache(maxsize=4)
-def _load(folder: Path, threads: int) -> tuple[Any, Any, frozenset[str]]:
+def _load(folder: Path, threads: int, max_length: int) -> tuple[Any, Any, frozenset[str]]:
     """One session per model directory and thread count in a process: every campaign and
     screen built in it shares it (loading takes a fifth of a second and ~100 MB)."""
     try:
@@ -184,7 +186,6 @@ def _load(folder: Path, threads: int) -> tuple[Any, Any, frozenset[str]]:
         from tokenizers import Tokenizer
     except ImportError as exc:  # pragma: no cover - both are dependencies
         raise ClassifierError(f"the classifier needs {exc.name}: pip install happybot") from None
-    settings = ModelSettings.read(folder)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -196,7 +197,7 @@ def _load(folder: Path, threads: int) -> tuple[Any, Any, frozenset[str]]:
     except Exception as exc:  # a truncated or foreign file
         raise ClassifierError(f"{folder}: cannot load the model: {exc}") from exc
     tokenizer.no_padding()
-    tokenizer.enable_truncation(settings.max_length)
+    tokenizer.enable_truncation(max_length)
     names = frozenset(i.name for i in session.get_inputs())
     if not {"input_ids", "attention_mask"} <= names:
         raise ClassifierError(
