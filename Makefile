@@ -26,7 +26,7 @@ train-deps: $(TRAIN_STAMP)
 # Train the shipped classifier (resumable: run it again after an interruption), export it,
 # calibrate it, measure it and write its card into the package. Not part of CI.
 model: $(TRAIN_STAMP)
-	$(BIN)/happybot model train --data ../shared/data --work build/model-work \
+	$(BIN)/happybot model train --data ../shared/data --work build/model-work --epochs 3 \
 		--out src/happybot/data/model
 
 demo: $(STAMP)

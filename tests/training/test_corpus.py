@@ -28,7 +28,7 @@ def test_hate_is_insulting_and_what_it_does_not_settle_stays_unknown() -> None:
 def test_a_public_sets_harmless_text_is_harmless_for_every_label() -> None:
     # masked instead, a label would be learnt from our own sentences' style alone
     assert _row(Example("y", 0, None, "dynabench-train")) == dict.fromkeys(LABELS, 0)
-    assert _row(Example("y", 0, 0, "davidson")) == dict.fromkeys(LABELS, 0)
+    assert _row(Example("y", 0, 0, "hatexplain")) == dict.fromkeys(LABELS, 0)
     offensive = _row(Example("z", 0, 1, "davidson"))
     assert offensive["sexual"] is None and offensive["threat"] is None
 
@@ -38,9 +38,13 @@ def test_the_lexicons_terms_tell_only_their_own_label() -> None:
     assert row == {"hate": 0, "insult": None, "threat": None, "sexual": 1, "self-harm": 0}
 
 
-def test_davidson_offensive_is_insult_not_hate() -> None:
-    row = _row(Example("z", 0, 1, "davidson"))
-    assert row["hate"] == 0 and row["insult"] == 1
+def test_davidson_teaches_insult_but_not_its_slur_driven_hate() -> None:
+    offensive = _row(Example("z", 0, 1, "davidson"))
+    assert offensive["hate"] is None and offensive["insult"] == 1
+    hate = _row(Example("z", 1, 0, "davidson"))
+    assert hate["hate"] is None and hate["insult"] == 1
+    neither = _row(Example("z", 0, 0, "davidson"))
+    assert neither["hate"] is None and neither["insult"] == 0 and neither["sexual"] == 0
 
 
 def test_our_sensitive_sentences_tell_every_label() -> None:

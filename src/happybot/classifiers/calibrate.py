@@ -33,7 +33,7 @@ class Target:
 
 
 TARGETS = {
-    # not 98%: the held-out hate has label noise (Davidson's slur-driven "hate", crowd votes),
+    # not 98%: the held-out hate has label noise (crowd votes, Dynabench's borderline cases),
     # and its last few percent sit at the model's floor with most harmless text; a threshold
     # there would send four posts in five to review. The word lists, the corpus and the
     # behaviour screens hold what the model misses.

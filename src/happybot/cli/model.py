@@ -71,7 +71,7 @@ def train_command(
     base: Annotated[
         Path | None, typer.Option(help="Base model directory (default: all-MiniLM-L6-v2).")
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1)] = 2,
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     learning_rate: float = 5e-5,
     seed: int = 1234,

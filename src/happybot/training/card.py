@@ -19,7 +19,8 @@ SOURCES = {
     "dynabench-train": "Dynabench hate, train split as re-published (MIT), minus the texts "
     "also in its dev or test split",
     "davidson": "Davidson et al. (ICWSM 2017), MIT: all hate and neither, 5,000 of the "
-    "offensive (offensive is not hate; it is insult)",
+    "offensive; for insult and what is neither, not for hate (its hate label is "
+    "slur-driven)",
     "hatexplain": "HateXplain (Mathew et al., AAAI 2021), MIT: validation and test posts by "
     "majority vote",
     "toxigen": "ToxiGen prompt statements (Hartvigsen et al., ACL 2022; Microsoft), MIT",
@@ -36,9 +37,9 @@ SOURCES = {
 WEAKNESSES = """\
 - English only; the gate sends other languages to review before the model sees them.
 - Trained on short texts cut at 64 tokens: hate after the 64th token of a long post is not seen.
-- Slur-driven labels (Davidson) and adversarial ones (Dynabench) disagree on reclaimed slurs and
-  quoted slurs; HateCheck's "slur_reclaimed" and counter-speech quoting hate remain the weakest
-  functionalities.
+- Reclaimed and quoted slurs: the hate label is learnt from Dynabench, HateXplain and ToxiGen
+  (Davidson's slur-driven one is left out), and HateCheck's "slur_reclaimed" and counter-speech
+  quoting hate remain weak functionalities.
 - Sexual content, self-harm and threats are learnt from a few hundred sentences of our own and
   the word lists: they catch the plain cases, and are measured only on our small set; they
   default to review, never to reject.

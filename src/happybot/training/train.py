@@ -31,7 +31,7 @@ POOL_BATCHES = 50
 class TrainSettings:
     base: Path  # a BERT-like model directory (config.json, model.safetensors, tokenizer.json)
     work: Path  # checkpoints and the fine-tuned model
-    epochs: int = 2
+    epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 5e-5
     warmup: float = 0.06
