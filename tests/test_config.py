@@ -107,6 +107,14 @@ def test_readme_documents_every_campaign_setting() -> None:
     assert "platform.bluesky.firehose" in every and missing == []
 
 
+def _each_refused(path: Path, base: str, cases: dict[str, str]) -> None:
+    """Every body after `base` makes loading the campaign fail with its message."""
+    for body, message in cases.items():
+        path.write_text(base + body)
+        with pytest.raises(ConfigError, match=message):
+            load_campaign(path)
+
+
 def test_network_settings_are_checked_like_the_rest_of_the_file(tmp_path: Path) -> None:
     base = "hashtag: '#MakeItHappy'\nplatform:\n"
     cases = {
@@ -115,10 +123,7 @@ def test_network_settings_are_checked_like_the_rest_of_the_file(tmp_path: Path) 
         "  blusky:\n    service: https://x\n": "unknown network 'blusky'",
         "  kind: bluesky\n  bluesky:\n    password: hunter2\n": "secrets are never read",
     }
-    for body, message in cases.items():
-        (tmp_path / "c.yaml").write_text(base + body)
-        with pytest.raises(ConfigError, match=message):
-            load_campaign(tmp_path / "c.yaml")
+    _each_refused(tmp_path / "c.yaml", base, cases)
     (tmp_path / "c.yaml").write_text(base + "  kind: bluesky\n  bluesky:\n    appview: null\n")
     settings = load_campaign(tmp_path / "c.yaml").platform.settings_for("bluesky")
     assert settings.appview is None and settings.firehose == "wss://bsky.network"
@@ -134,10 +139,7 @@ def test_classifier_settings_are_checked_like_the_rest_of_the_file(tmp_path: Pat
         "  labels: {toxic: rude}\n": "our labels are",
         "  timeout_seconds: 0\n": "classifier.timeout_seconds",
     }
-    for body, message in cases.items():
-        (tmp_path / "c.yaml").write_text(base + body)
-        with pytest.raises(ConfigError, match=message):
-            load_campaign(tmp_path / "c.yaml")
+    _each_refused(tmp_path / "c.yaml", base, cases)
     (tmp_path / "c.yaml").write_text(
         base + "  backend: llama-guard\n  url: http://127.0.0.1:8080/v1\n"
     )
