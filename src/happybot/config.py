@@ -217,9 +217,9 @@ class Classifier(_Model):
     @field_validator("labels")
     @classmethod
     def _ours(cls, value: dict[str, str]) -> dict[str, str]:
-        from happybot.classifiers.base import LABELS
+        from happybot.classifiers.base import LABELS, not_ours
 
-        unknown = sorted(set(value.values()) - set(LABELS))
+        unknown = not_ours(value.values())
         if unknown:
             raise ValueError(f"maps onto {unknown}; our labels are {list(LABELS)}")
         return value

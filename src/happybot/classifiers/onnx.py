@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import LABELS, Scores, model_text
+from happybot.classifiers.base import LABELS, Scores, model_text, not_ours
 from happybot.errors import ClassifierError
 
 MODEL_FILE = "model.onnx"
@@ -115,7 +115,7 @@ class OnnxClassifier:
         self._ours = [
             mapping.get(out, out if out in LABELS else None) for out in self.settings.outputs
         ]
-        unknown = sorted(set(mapping.values()) - set(LABELS))
+        unknown = not_ours(mapping.values())
         if unknown:
             raise ClassifierError(f"classifier.labels maps onto {unknown}; ours are {LABELS}")
         if not any(self._ours):
