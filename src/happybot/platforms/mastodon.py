@@ -139,15 +139,22 @@ class MastodonPlatform:
                         limit=1,
                     )
                     last = str(newest[0]["id"]) if newest else "0"
-                for status in self._catch_up(last):
-                    last = str(status["id"])
-                    item = self._incoming(status)
-                    if item is not None:
+                # subscribed before the catch-up, so that a post made in between is not lost
+                # (seen in CI: the stream opened after it and never saw the post); the stream
+                # then repeats some of what the catch-up read, and the cursor skips those
+                inbox, handle = self._subscribe()
+                try:
+                    for status in self._catch_up(last):
+                        last = str(status["id"])
+                        item = self._incoming(status)
+                        if item is not None:
+                            yield item
+                    failures = 0
+                    for item in self._stream(inbox, last):
+                        last = item.cursor or last
                         yield item
-                failures = 0
-                for item in self._stream(last):
-                    last = item.cursor or last
-                    yield item
+                finally:
+                    handle.close()
             except PlatformError as exc:
                 failures += 1
                 wait = retry_wait(failures, exc)
@@ -172,7 +179,8 @@ class MastodonPlatform:
             if len(page) < CATCH_UP_PAGE:
                 return
 
-    def _stream(self, cursor: str | None) -> Iterator[Incoming]:
+    def _subscribe(self) -> tuple[queue.Queue[Any], Any]:
+        """The hashtag stream, read on Mastodon.py's thread into a queue; and its handle."""
         inbox: queue.Queue[Any] = queue.Queue()
         handle = self._call(
             "the hashtag stream",
@@ -181,23 +189,23 @@ class MastodonPlatform:
             _Queue(inbox),
             run_async=True,
         )
-        try:
-            while not self._closing:
-                try:
-                    got = inbox.get(timeout=self.config.idle_seconds)
-                except queue.Empty:
-                    yield Incoming(cursor=cursor or "", idle=True)
-                    continue
-                if isinstance(got, Exception):
-                    raise PlatformUnavailable(f"the hashtag stream dropped: {got}")
-                if cursor is not None and int(got["id"]) <= int(cursor):
-                    continue  # already read by the catch-up
-                cursor = str(got["id"])
-                item = self._incoming(got)
-                if item is not None:
-                    yield item
-        finally:
-            handle.close()
+        return inbox, handle
+
+    def _stream(self, inbox: queue.Queue[Any], cursor: str | None) -> Iterator[Incoming]:
+        while not self._closing:
+            try:
+                got = inbox.get(timeout=self.config.idle_seconds)
+            except queue.Empty:
+                yield Incoming(cursor=cursor or "", idle=True)
+                continue
+            if isinstance(got, Exception):
+                raise PlatformUnavailable(f"the hashtag stream dropped: {got}")
+            if cursor is not None and int(got["id"]) <= int(cursor):
+                continue  # already read by the catch-up
+            cursor = str(got["id"])
+            item = self._incoming(got)
+            if item is not None:
+                yield item
 
     def _incoming(self, status: Any) -> Incoming | None:
         if str(status["account"]["id"]) == self.me:
