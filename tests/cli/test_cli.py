@@ -103,6 +103,11 @@ def test_run_publishes_once_and_a_second_run_replies_to_nothing_again(workdir: P
     assert status["posts"] == {"published": 2} and status["mode"] == "autopilot"
 
 
+def test_checking_thresholds_on_reviews_needs_some_verdicts(workdir: Path) -> None:
+    done = happybot("model", "calibrate", "--reviewed", "--campaign", "now.yaml", cwd=workdir)
+    assert done.returncode != 0 and "no post has a person's verdict yet" in done.stderr
+
+
 def test_review_mode_retract_and_audit_from_the_command_line(workdir: Path) -> None:
     posts = workdir / "posts.jsonl"
     posts.write_text(
@@ -123,6 +128,9 @@ def test_review_mode_retract_and_audit_from_the_command_line(workdir: Path) -> N
     )
     cli("review", "approve", "1", "--hash", queue[0]["picture_sha256"][:12], "--by", "rita")
     cli("review", "reject", "2", "--by", "rita", "--reason", "no")
+    # the people's verdicts, against the classifier's thresholds: too few to suggest any
+    checked = cli("model", "calibrate", "--reviewed", "--campaign", "now.yaml")
+    assert "1 approved, 1 rejected" in checked and "No thresholds suggested" in checked
     cli("mode", "paused", "--by", "alice", "--reason", "lunch")
     assert json.loads(cli("mode", "--json"))["mode"] == "paused"
     run("--source", f"replay:{posts}")

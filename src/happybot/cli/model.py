@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,11 +18,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from happybot.classifiers.base import HATE
 from happybot.classifiers.onnx import CARD_FILE
-from happybot.cli import CampaignOpt, app, campaign_from, err, out
+from happybot.cli import CampaignOpt, DbOpt, app, campaign_from, err, open_store, out
 
 if TYPE_CHECKING:
     from happybot.classifiers.calibrate import LabelReport
+    from happybot.config import Campaign
+    from happybot.store.db import Store
 
 model_app = typer.Typer(help="Train, export and calibrate the classifier.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
@@ -140,15 +144,28 @@ def calibrate_command(
     data: DataOpt = Path("../shared/data"),
     own: OwnOpt = REPO / "training",
     campaign_path: CampaignOpt = None,
+    reviewed: Annotated[
+        bool,
+        typer.Option(
+            "--reviewed",
+            help="Check the campaign's thresholds against its people's verdicts instead "
+            "(approved, rejected and retracted posts in its store); changes nothing.",
+        ),
+    ] = False,
+    db: DbOpt = None,
 ) -> None:
     """Calibrate a model's scores and choose its thresholds on the held-out rows of the
     training sets (never on a test suite); write them into its model.json and print the
-    campaign file's thresholds."""
+    campaign file's thresholds. With --reviewed, check the campaign's thresholds against the
+    posts its people decided, and suggest hate thresholds from them."""
     from happybot.classifiers.calibrate import calibrate_model
     from happybot.classifiers.onnx import OnnxClassifier, shipped_model
     from happybot.training import corpus
 
     campaign = campaign_from(campaign_path)
+    if reviewed:
+        _check_on_reviews(campaign, open_store(db, campaign))
+        return
     folder = model or (
         campaign.path(campaign.classifier.path) if campaign.classifier.path else shipped_model()
     )
@@ -161,6 +178,66 @@ def calibrate_command(
             classifier, held, lambda done, total: progress.update(task, completed=done)
         )
     _print_reports(reports)
+
+
+def _check_on_reviews(campaign: Campaign, store: Store) -> None:
+    from happybot.classifiers import reviewed
+
+    posts = reviewed.verdicts(store)
+    reviewed.require_verdicts(posts)
+    with _progress() as progress:
+        progress.add_task(f"scoring {len(posts):,} decided posts", total=None)
+        checks = reviewed.check(campaign, posts, reviewed.scores(store, campaign, posts))
+    table = Table(
+        "label",
+        "harmful",
+        "harmless",
+        "AUC",
+        "review / reject now",
+        "harmful held",
+        "harmless held",
+        "suggested",
+        title="The classifier's thresholds against the people's verdicts",
+    )
+    for c in checks:
+        suggested = "—"
+        if c.suggested_review is not None:
+            suggested = f"{c.suggested_review:.3f} / {c.suggested_reject:.3f}"
+        table.add_row(
+            c.label,
+            f"{c.harmful:,}",
+            f"{c.harmless:,}",
+            "—" if c.auc is None else f"{c.auc:.3f}",
+            f"{c.review:.3f} / {c.reject:.3f}",
+            f"{c.harmful_held:.0%}",
+            f"{c.harmless_held:.0%}",
+            suggested,
+        )
+    out.print(table)
+    how = Counter(p.how for p in posts)
+    out.print(", ".join(f"{n:,} {kind}" for kind, n in sorted(how.items())), highlight=False)
+    hate = next((c for c in checks if c.label == HATE), None)
+    if hate is None or hate.suggested_review is None:
+        out.print(
+            f"No thresholds suggested: hate needs {reviewed.MIN_VERDICTS} harmful and "
+            f"{reviewed.MIN_VERDICTS} harmless verdicts.",
+            highlight=False,
+        )
+    else:
+        out.print("For the campaign file:", highlight=False)
+        out.print(
+            f"thresholds:\n  classifier/hate: {{review: {hate.suggested_review:.3f}, "
+            f"reject: {hate.suggested_reject:.3f}}}",
+            highlight=False,
+            markup=False,
+        )
+    if any(c.only_held_seen for c in checks if c.label == HATE):
+        out.print(
+            "Every decided post was one the gate held: how a lower threshold would do cannot "
+            "be seen from these. Run in copilot mode for a while (a person approves every "
+            "reply) to have verdicts on what would have been published.",
+            highlight=False,
+        )
 
 
 def _print_reports(reports: Sequence[LabelReport]) -> None:

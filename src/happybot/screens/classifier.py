@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from happybot.classifiers.base import LABELS, Classifier
+from happybot.classifiers.base import LABELS, Classifier, Scores
 from happybot.errors import ClassifierError
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
@@ -63,25 +63,9 @@ class ClassifierScreen:
             self._error = exc
 
     def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
-        if self.classifier is None:
-            raise self._error or ClassifierError("no classifier")
-        where: list[tuple[int, Target]] = []
-        texts: list[str] = []
-        for index, trigger in enumerate(batch):
-            for target in (Target.POST, Target.PARENT):
-                text = trigger.text_of(target)
-                if text and text.strip():
-                    where.append((index, target))
-                    texts.append(self._hashtag.sub(" ", text))
+        name = self._ready().name
         results: list[list[Finding]] = [[] for _ in batch]
-        if not texts:
-            return results
-        scores = self.classifier.scores(texts)
-        if len(scores) != len(texts):
-            raise ClassifierError(
-                f"{self.classifier.name} answered {len(scores)} scores for {len(texts)} texts"
-            )
-        for (index, target), per_label in zip(where, scores, strict=True):
+        for (index, target), per_label in self.scores(batch):
             for label, score in sorted(per_label.items()):
                 if score >= self._report_from.get(label, 0.0):
                     results[index].append(
@@ -91,7 +75,33 @@ class ClassifierScreen:
                             round(float(score), 4),
                             target,
                             None,
-                            f"{self.classifier.name} scores {label} at {score:.2f}",
+                            f"{name} scores {label} at {score:.2f}",
                         )
                     )
         return results
+
+    def scores(self, batch: Sequence[Trigger]) -> list[tuple[tuple[int, Target], Scores]]:
+        """Every label's score of each post and of the post it replies to, as the gate reads
+        them (the campaign's hashtag taken out), with where each text came from."""
+        classifier = self._ready()
+        where: list[tuple[int, Target]] = []
+        texts: list[str] = []
+        for index, trigger in enumerate(batch):
+            for target in (Target.POST, Target.PARENT):
+                text = trigger.text_of(target)
+                if text and text.strip():
+                    where.append((index, target))
+                    texts.append(self._hashtag.sub(" ", text))
+        if not texts:
+            return []
+        scores = classifier.scores(texts)
+        if len(scores) != len(texts):
+            raise ClassifierError(
+                f"{classifier.name} answered {len(scores)} scores for {len(texts)} texts"
+            )
+        return list(zip(where, scores, strict=True))
+
+    def _ready(self) -> Classifier:
+        if self.classifier is None:
+            raise self._error or ClassifierError("no classifier")
+        return self.classifier

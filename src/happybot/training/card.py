@@ -44,8 +44,9 @@ WEAKNESSES = """\
   the word lists: they catch the plain cases, and are measured only on our small set; they
   default to review, never to reject.
 - The held-out rows are drawn from the same sets as the training rows: calibration is as good
-  as those sets are like the campaign's posts. Re-calibrate on the campaign's own reviewed posts
-  (`happybot model calibrate`) once there are some.
+  as those sets are like the campaign's posts. Once people have decided some of the campaign's
+  posts, `happybot model calibrate --reviewed` checks the thresholds against their verdicts and
+  suggests hate thresholds from them.
 - The int8 model reads one text at a time: its activations are quantised by the range of the
   whole input, so a padded batch would make a text's score depend on its neighbours. A few
   held-out decisions near the balanced threshold differ from the fp32 model's (figure above).
