@@ -131,6 +131,7 @@ def test_review_mode_retract_and_audit_from_the_command_line(workdir: Path) -> N
     # the people's verdicts, against the classifier's thresholds: too few to suggest any
     checked = cli("model", "calibrate", "--reviewed", "--campaign", "now.yaml")
     assert "1 approved, 1 rejected" in checked and "No thresholds suggested" in checked
+    assert "Every decided post was one the gate held" in checked  # autopilot: only held ones
     cli("mode", "paused", "--by", "alice", "--reason", "lunch")
     assert json.loads(cli("mode", "--json"))["mode"] == "paused"
     run("--source", f"replay:{posts}")

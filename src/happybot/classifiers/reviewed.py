@@ -28,7 +28,7 @@ from happybot.errors import ClassifierError
 from happybot.screens.classifier import ClassifierScreen
 from happybot.store import queries
 from happybot.store.db import Store
-from happybot.store.schema import PostRow, ReviewActionRow
+from happybot.store.schema import DecisionRow, PostRow, ReviewActionRow
 
 # fewer verdicts than this on either side and a threshold read off them is noise
 MIN_VERDICTS = 20
@@ -42,6 +42,7 @@ class Reviewed:
     post_id: int
     harmful: bool
     how: str  # approved | rejected | retracted
+    gate_held: bool = True  # False: the gate would have published it (copilot, or retracted)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,6 @@ class LabelCheck:
     harmless_held: float
     suggested_review: float | None  # None: too few verdicts, or not suggested for this label
     suggested_reject: float | None
-    only_held_seen: bool  # every verdict is on a post the review threshold held
 
 
 def verdicts(store: Store) -> list[Reviewed]:
@@ -79,14 +79,28 @@ def verdicts(store: Store) -> list[Reviewed]:
         retracted = set(
             session.execute(select(PostRow.id).where(PostRow.state == "retracted")).scalars()
         )
+        held = set(
+            session.execute(
+                select(DecisionRow.post_id).where(
+                    DecisionRow.stage == "final", DecisionRow.decision != "publish"
+                )
+            ).scalars()
+        )
     out = []
     for post_id in sorted(set(actions) | retracted):
         if post_id in retracted:
-            out.append(Reviewed(post_id, True, "retracted"))
+            out.append(Reviewed(post_id, True, "retracted", post_id in held))
         elif actions[post_id] in ("approve", "reject"):
             rejected = actions[post_id] == "reject"
-            out.append(Reviewed(post_id, rejected, "rejected" if rejected else "approved"))
+            how = "rejected" if rejected else "approved"
+            out.append(Reviewed(post_id, rejected, how, post_id in held))
     return out
+
+
+def only_held_seen(posts: Sequence[Reviewed]) -> bool:
+    """Whether every verdict is on a post the gate held: then what a lower threshold would
+    catch, or hold needlessly, cannot be seen."""
+    return all(p.gate_held for p in posts)
 
 
 def scores(store: Store, campaign: Campaign, posts: Sequence[Reviewed]) -> list[dict[str, float]]:
@@ -142,7 +156,6 @@ def _check(
         harmless_held=_share_over(good, limits.review),
         suggested_review=review,
         suggested_reject=reject,
-        only_held_seen=bool(values) and min(values) >= limits.review,
     )
 
 

@@ -231,7 +231,7 @@ def _check_on_reviews(campaign: Campaign, store: Store) -> None:
             highlight=False,
             markup=False,
         )
-    if any(c.only_held_seen for c in checks if c.label == HATE):
+    if reviewed.only_held_seen(posts):
         out.print(
             "Every decided post was one the gate held: how a lower threshold would do cannot "
             "be seen from these. Run in copilot mode for a while (a person approves every "
