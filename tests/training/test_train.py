@@ -64,12 +64,36 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path: Path) -> None:
         train(_rows(28), settings)
 
 
+def _first_loss(rows: list[Row], settings: TrainSettings) -> float:
+    losses: list[float] = []
+    train(rows, settings, lambda step, total, loss: losses.append(loss))
+    return losses[0]
+
+
+def test_the_hate_weight_enters_the_loss_and_the_fingerprint(tmp_path: Path) -> None:
+    rows = _rows(8)
+    first_loss = {}
+    for weight in (1.0, 3.0):
+        settings = TrainSettings(
+            base=_base_model(), work=tmp_path / str(weight), epochs=1, batch_size=4,
+            threads=1, hate_weight=weight,
+        )  # fmt: skip
+        first_loss[weight] = _first_loss(rows, settings)
+    # the same start, the same first batch: only the weighting differs
+    assert first_loss[1.0] != pytest.approx(first_loss[3.0], rel=1e-3)
+    one = TrainSettings(base=_base_model(), work=tmp_path, hate_weight=1.0)
+    assert one.fingerprint(rows) != TrainSettings(
+        base=_base_model(), work=tmp_path, hate_weight=2.0
+    ).fingerprint(rows)
+
+
 def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None:
     if not (DATA / "dynabench").is_dir():
         pytest.skip(f"{DATA} is not here (../shared/data)")
     settings = TrainSettings(
-        base=_base_model(), work=tmp_path / "work", epochs=1, batch_size=16, threads=1
-    )
+        base=_base_model(), work=tmp_path / "work", epochs=1, batch_size=16, threads=1,
+        misspelt_share=0.5,
+    )  # fmt: skip
     out = tmp_path / "model"
     built = build(
         Sources(DATA, OWN, LEXICON), settings, out, starter_campaign(), "test",
@@ -85,5 +109,6 @@ def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None
     assert (out / "model.onnx").stat().st_size < 30e6
     card = (out / CARD_FILE).read_text()
     assert "all-MiniLM-L6-v2" in card and "dynabench-train" in card and "limit" not in card
+    assert "| misspelt-copies | a misspelt copy" in card  # about half of the 96 sampled rows
     scores = OnnxClassifier(out).scores(["hello there", "another one"])
     assert all(0.0 <= s["hate"] <= 1.0 for s in scores)

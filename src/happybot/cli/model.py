@@ -78,6 +78,13 @@ def train_command(
     epochs: Annotated[int, typer.Option(min=1)] = 3,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     learning_rate: float = 5e-5,
+    hate_weight: Annotated[
+        float, typer.Option(min=0.1, help="How much a hate target counts beside the others.")
+    ] = 1.0,
+    misspelt_share: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Add a misspelt copy of this share of the rows."),
+    ] = 0.0,
     seed: int = 1234,
     threads: Annotated[int, typer.Option(min=1)] = 2,
     limit: Annotated[
@@ -100,13 +107,16 @@ def train_command(
         epochs=epochs,
         batch_size=batch_size,
         learning_rate=learning_rate,
+        hate_weight=hate_weight,
+        misspelt_share=misspelt_share,
         seed=seed,
         threads=threads,
     )
     sources = Sources(data, own, REPO / "src" / "happybot" / "data" / "lexicon.tsv")
     command = (
         f"happybot model train --data {data} --epochs {epochs} --batch-size {batch_size} "
-        f"--learning-rate {learning_rate} --seed {seed}"
+        f"--learning-rate {learning_rate} --hate-weight {hate_weight} "
+        f"--misspelt-share {misspelt_share} --seed {seed}"
         + (f" --limit {limit}" if limit is not None else "")
     )
     with _progress() as progress:

@@ -28,7 +28,7 @@ from happybot.evaluate import (
     score,
     separation,
 )
-from happybot.training import corpus
+from happybot.training import augment, corpus
 from happybot.training.card import write_card
 from happybot.training.export import export
 from happybot.training.train import TrainSettings, train
@@ -60,6 +60,8 @@ def build(
         rng = random.Random(settings.seed)
         rows = rng.sample(rows, min(limit, len(rows)))
         held = rng.sample(held, min(max(limit // 2, 16), len(held)))
+    if settings.misspelt_share:
+        rows = augment.with_misspelt_copies(rows, settings.seed, settings.misspelt_share)
     say(f"{len(rows)} training rows, {len(held)} held out")
     final = train(rows, settings, lambda s, t, loss: progress(f"training (loss {loss:.3f})", s, t))
     say(f"fine-tuned model in {final}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from happybot.classifiers.calibrate import TARGETS, LabelReport
+from happybot.training import augment
 from happybot.training.corpus import REPEAT
 from happybot.training.train import TrainSettings
 
@@ -30,6 +31,9 @@ SOURCES = {
     f"and look-alikes), seen {REPEAT['sensitive-examples']} times",
     "everyday-examples": "ours, training/everyday_examples.tsv (harmless everyday posts: "
     "complaints, small joys, people mentioned in passing)",
+    augment.SOURCE: "a misspelt copy of a share of the other training rows (--misspelt-share: "
+    "a letter dropped, swapped or doubled in one or two words, or two words run together), "
+    "both classes",
     "lexicon": "the gate's self-harm and sexual terms (lexicon.tsv: LDNOOBW CC BY 4.0 and ours) "
     "in short frames",
 }

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import LABELS, model_text
+from happybot.classifiers.base import HATE, LABELS, model_text
 from happybot.errors import TrainingError
 from happybot.training.corpus import Row
 
@@ -35,6 +35,11 @@ class TrainSettings:
     batch_size: int = 32
     learning_rate: float = 5e-5
     warmup: float = 0.06
+    # how much more a hate target counts in the loss than another label's: hate is the label
+    # the campaign rejects on, and the others share the encoder with it
+    hate_weight: float = 1.0
+    # a misspelt copy of this share of the training rows (training.augment); none by default
+    misspelt_share: float = 0.0
     max_length: int = 64
     seed: int = 1234
     threads: int = 2
@@ -119,6 +124,7 @@ def train(rows: Sequence[Row], settings: TrainSettings, progress: Progress | Non
     ids = encode(settings.base / "tokenizer.json", [r.text for r in rows], settings.max_length)
     targets = torch.tensor([r.targets for r in rows], dtype=torch.float32)
     known = torch.tensor([r.known for r in rows], dtype=torch.float32)
+    known[:, LABELS.index(HATE)] *= settings.hate_weight
     model = AutoModelForSequenceClassification.from_pretrained(
         settings.base,
         num_labels=len(LABELS),
