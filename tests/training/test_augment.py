@@ -36,7 +36,7 @@ def test_short_words_are_left_alone_and_two_of_them_may_run_together():
 
 def test_copies_keep_the_targets_and_come_after_every_original():
     rows = [_row(f"sentence number {i} about something", hate=i % 2) for i in range(1000)]
-    out = with_misspelt_copies(rows, seed=1)
+    out = with_misspelt_copies(rows, seed=1, share=0.15)
     assert out[: len(rows)] == rows
     copies = out[len(rows) :]
     assert 100 < len(copies) < 200  # 15% of a thousand, give or take the draw
@@ -50,8 +50,12 @@ def test_copies_keep_the_targets_and_come_after_every_original():
 
 def test_the_same_seed_gives_the_same_copies_and_another_seed_others():
     rows = [_row(f"people from town {i} complain loudly") for i in range(300)]
-    assert with_misspelt_copies(rows, seed=1) == with_misspelt_copies(rows, seed=1)
-    assert with_misspelt_copies(rows, seed=1) != with_misspelt_copies(rows, seed=2)
+    assert with_misspelt_copies(rows, seed=1, share=0.15) == with_misspelt_copies(
+        rows, seed=1, share=0.15
+    )
+    assert with_misspelt_copies(rows, seed=1, share=0.15) != with_misspelt_copies(
+        rows, seed=2, share=0.15
+    )
 
 
 def test_a_text_that_cannot_be_misspelt_gets_no_copy():
