@@ -132,6 +132,10 @@ def test_review_mode_retract_and_audit_from_the_command_line(workdir: Path) -> N
     checked = cli("model", "calibrate", "--reviewed", "--campaign", "now.yaml")
     assert "1 approved, 1 rejected" in checked and "No thresholds suggested" in checked
     assert "Every decided post was one the gate held" in checked  # autopilot: only held ones
+    report = json.loads(cli("model", "calibrate", "--reviewed", "--campaign", "now.yaml", "--json"))
+    assert report["verdicts"] == {"approved": 1, "rejected": 1} and report["only_held_seen"]
+    hate = next(c for c in report["labels"] if c["label"] == "hate")
+    assert (hate["harmful"], hate["harmless"], hate["suggested_review"]) == (1, 1, None)
     cli("mode", "paused", "--by", "alice", "--reason", "lunch")
     assert json.loads(cli("mode", "--json"))["mode"] == "paused"
     run("--source", f"replay:{posts}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -163,6 +165,9 @@ def calibrate_command(
         ),
     ] = False,
     db: DbOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --reviewed: print one JSON object on stdout.")
+    ] = False,
 ) -> None:
     """Calibrate a model's scores and choose its thresholds on the held-out rows of the
     training sets (never on a test suite); write them into its model.json and print the
@@ -174,7 +179,7 @@ def calibrate_command(
 
     campaign = campaign_from(campaign_path)
     if reviewed:
-        _check_on_reviews(campaign, open_store(db, campaign))
+        _check_on_reviews(campaign, open_store(db, campaign), as_json)
         return
     folder = model or (
         campaign.path(campaign.classifier.path) if campaign.classifier.path else shipped_model()
@@ -190,7 +195,7 @@ def calibrate_command(
     _print_reports(reports)
 
 
-def _check_on_reviews(campaign: Campaign, store: Store) -> None:
+def _check_on_reviews(campaign: Campaign, store: Store, as_json: bool) -> None:
     from happybot.classifiers import reviewed
 
     posts = reviewed.verdicts(store)
@@ -198,6 +203,18 @@ def _check_on_reviews(campaign: Campaign, store: Store) -> None:
     with _progress() as progress:
         progress.add_task(f"scoring {len(posts):,} decided posts", total=None)
         checks = reviewed.check(campaign, posts, reviewed.scores(store, campaign, posts))
+    how = Counter(p.how for p in posts)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "verdicts": dict(sorted(how.items())),
+                    "only_held_seen": reviewed.only_held_seen(posts),
+                    "labels": [asdict(c) for c in checks],
+                }
+            )
+        )
+        return
     table = Table(
         "label",
         "harmful",
@@ -224,7 +241,6 @@ def _check_on_reviews(campaign: Campaign, store: Store) -> None:
             suggested,
         )
     out.print(table)
-    how = Counter(p.how for p in posts)
     out.print(", ".join(f"{n:,} {kind}" for kind, n in sorted(how.items())), highlight=False)
     hate = next((c for c in checks if c.label == HATE), None)
     if hate is None or hate.suggested_review is None:
