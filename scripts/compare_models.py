@@ -19,22 +19,12 @@ from rich.table import Table
 from sklearn.metrics import roc_auc_score
 
 from happybot.classifiers.base import HATE, LABELS
+from happybot.classifiers.calibrate import macro_f1
 from happybot.classifiers.onnx import OnnxClassifier
 from happybot.training import corpus
 from happybot.training.augment import misspell
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def best_macro_f1(truth: np.ndarray, scores: np.ndarray) -> float:
-    grid = np.unique(scores)
-    said = scores[None, :] >= grid[:, None]
-    tp = (said & (truth == 1)).sum(axis=1)
-    fp = (said & (truth == 0)).sum(axis=1)
-    fn = (truth == 1).sum() - tp
-    tn = (truth == 0).sum() - fp
-    f1 = (2 * tp / np.maximum(2 * tp + fp + fn, 1) + 2 * tn / np.maximum(2 * tn + fn + fp, 1)) / 2
-    return float(f1.max())
 
 
 def main(folders: list[str]) -> None:
@@ -61,7 +51,10 @@ def main(folders: list[str]) -> None:
         for texts in ([r.text for r in rows], misspelt):
             with console.status(f"{folder}: scoring {len(texts):,} texts"):
                 scores = np.array([s[HATE] for s in model.scores(texts)])
-            figures += [roc_auc_score(truth, scores), best_macro_f1(truth, scores)]
+            figures += [
+                roc_auc_score(truth, scores),
+                float(macro_f1(truth, scores, np.unique(scores)).max()),
+            ]
         table.add_row(folder, *(f"{f:.3f}" for f in figures))
     console.print(table)
 

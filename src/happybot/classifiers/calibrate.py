@@ -95,7 +95,7 @@ def fit(label: str, logits: Sequence[float], truth: Sequence[int]) -> LabelRepor
     auc = float(sk.metrics.roc_auc_score(y, probs))
     # thresholds on a grid of 0.001, so that what is written is exactly what was measured
     candidates = np.round(np.arange(0.001, 1.0, 0.001), 3)
-    f1 = _macro_f1(y, probs, candidates)
+    f1 = macro_f1(y, probs, candidates)
     best = int(np.argmax(f1))
     balanced = float(candidates[best])
     target = TARGETS.get(label, Target(None, None))
@@ -117,7 +117,7 @@ def fit(label: str, logits: Sequence[float], truth: Sequence[int]) -> LabelRepor
     )
 
 
-def _macro_f1(y: Any, probs: Any, grid: Any) -> Any:
+def macro_f1(y: Any, probs: Any, grid: Any) -> Any:
     """Macro-F1 at every threshold of the grid at once (sklearn's f1_score, one call per
     threshold, takes seconds for the thousand of them)."""
     import numpy as np
