@@ -16,6 +16,7 @@ from happybot.cli.model import _base_model
 from happybot.config import starter_campaign
 from happybot.training.build import build
 from happybot.training.corpus import Row, Sources
+from happybot.training.distil import SCORES_FILE
 from happybot.training.train import CHECKPOINT, TrainSettings, train
 
 pytestmark = pytest.mark.training
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.training
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 OWN = Path(__file__).resolve().parents[2] / "training"
 LEXICON = Path(__file__).resolve().parents[2] / "src" / "happybot" / "data" / "lexicon.tsv"
+SHIPPED = LEXICON.parent / "model"
 
 
 def _rows(n: int) -> list[Row]:
@@ -92,7 +94,7 @@ def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None
         pytest.skip(f"{DATA} is not here (../shared/data)")
     settings = TrainSettings(
         base=_base_model(), work=tmp_path / "work", epochs=1, batch_size=16, threads=1,
-        misspelt_share=0.5,
+        misspelt_share=0.5, teacher=SHIPPED,
     )  # fmt: skip
     out = tmp_path / "model"
     built = build(
@@ -110,5 +112,9 @@ def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None
     card = (out / CARD_FILE).read_text()
     assert "all-MiniLM-L6-v2" in card and "dynabench-train" in card and "limit" not in card
     assert "| misspelt-copies | a misspelt copy" in card  # about half of the 96 sampled rows
+    # the shipped model taught it: named with its own base, its scores kept for a resumed run
+    assert "- Teacher: every known target was drawn 50% of the way" in card
+    assert "(its base: all-MiniLM-L6-v2" in card
+    assert (settings.work / SCORES_FILE).is_file()
     scores = OnnxClassifier(out).scores(["hello there", "another one"])
     assert all(0.0 <= s["hate"] <= 1.0 for s in scores)

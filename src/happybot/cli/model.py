@@ -87,6 +87,13 @@ def train_command(
         float,
         typer.Option(min=0.0, max=1.0, help="Add a misspelt copy of this share of the rows."),
     ] = 0.0,
+    teacher: Annotated[
+        Path | None,
+        typer.Option(help="A larger model directory whose scores the targets are drawn towards."),
+    ] = None,
+    teacher_weight: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="How far towards the teacher's scores.")
+    ] = 0.5,
     seed: int = 1234,
     threads: Annotated[int, typer.Option(min=1)] = 2,
     limit: Annotated[
@@ -111,6 +118,8 @@ def train_command(
         learning_rate=learning_rate,
         hate_weight=hate_weight,
         misspelt_share=misspelt_share,
+        teacher=teacher,
+        teacher_weight=teacher_weight,
         seed=seed,
         threads=threads,
     )
@@ -119,6 +128,7 @@ def train_command(
         f"happybot model train --data {data} --epochs {epochs} --batch-size {batch_size} "
         f"--learning-rate {learning_rate} --hate-weight {hate_weight} "
         f"--misspelt-share {misspelt_share} --seed {seed}"
+        + (f" --teacher {teacher} --teacher-weight {teacher_weight}" if teacher else "")
         + (f" --limit {limit}" if limit is not None else "")
     )
     with _progress() as progress:

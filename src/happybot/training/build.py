@@ -28,7 +28,7 @@ from happybot.evaluate import (
     score,
     separation,
 )
-from happybot.training import augment, corpus
+from happybot.training import augment, corpus, distil
 from happybot.training.card import write_card
 from happybot.training.export import export
 from happybot.training.train import TrainSettings, train
@@ -63,7 +63,19 @@ def build(
     if settings.misspelt_share:
         rows = augment.with_misspelt_copies(rows, settings.seed, settings.misspelt_share)
     say(f"{len(rows)} training rows, {len(held)} held out")
-    final = train(rows, settings, lambda s, t, loss: progress(f"training (loss {loss:.3f})", s, t))
+    learnt = rows
+    if settings.teacher is not None:
+        learnt = distil.with_teacher(
+            rows,
+            OnnxClassifier(settings.teacher, threads=settings.threads),
+            settings.teacher_weight,
+            settings.work / distil.SCORES_FILE,
+            distil.teacher_key(settings.teacher),
+            lambda done, total: progress("the teacher's scores", done, total),
+        )
+    final = train(
+        learnt, settings, lambda s, t, loss: progress(f"training (loss {loss:.3f})", s, t)
+    )
     say(f"fine-tuned model in {final}")
     export(final, settings.base / "tokenizer.json", out, settings.max_length)
     say(f"exported {out / MODEL_FILE} ({(out / MODEL_FILE).stat().st_size / 1e6:.1f} MB)")

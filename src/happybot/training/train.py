@@ -40,6 +40,9 @@ class TrainSettings:
     hate_weight: float = 1.0
     # a misspelt copy of this share of the training rows (training.augment); none by default
     misspelt_share: float = 0.0
+    # a larger fine-tuned model whose scores the targets are drawn towards (training.distil)
+    teacher: Path | None = None
+    teacher_weight: float = 0.5
     max_length: int = 64
     seed: int = 1234
     threads: int = 2

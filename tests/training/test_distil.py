@@ -1,0 +1,73 @@
+"""Soft targets from a teacher: the shipped model plays the teacher (a real model directory)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from happybot.classifiers.base import Scores
+from happybot.classifiers.onnx import OnnxClassifier
+from happybot.errors import TrainingError
+from happybot.training.corpus import Row
+from happybot.training.distil import SCORES_FILE, teacher_key, with_teacher
+
+SHIPPED = Path(__file__).resolve().parents[2] / "src" / "happybot" / "data" / "model"
+
+
+class Counting:
+    """The shipped model, counting the texts it is asked to score."""
+
+    def __init__(self) -> None:
+        self.model = OnnxClassifier(SHIPPED)
+        self.scored = 0
+
+    def scores(self, texts: Sequence[str]) -> list[Scores]:
+        self.scored += len(texts)
+        return self.model.scores(texts)
+
+
+ROWS = [
+    Row("they are vermin and should be wiped out", (1.0, 1.0, 0.0, 0.0, 0.0),
+        (True, True, False, True, True), "dynabench-dev"),
+    Row("what a lovely walk in the park today", (0.0,) * 5, (True,) * 5, "ours"),
+]  # fmt: skip
+
+
+def test_known_targets_move_towards_the_teacher_and_unknown_ones_stay(tmp_path: Path) -> None:
+    teacher = Counting()
+    said = teacher.model.scores([r.text for r in ROWS])
+    out = with_teacher(ROWS, teacher, 0.25, tmp_path / SCORES_FILE, teacher_key(SHIPPED))
+    hateful, harmless = out
+    assert hateful.targets[0] == pytest.approx(0.75 * 1.0 + 0.25 * said[0]["hate"])
+    assert hateful.targets[3] == pytest.approx(0.25 * said[0]["sexual"])
+    assert hateful.targets[2] == 0.0  # threat is unknown for this row: still masked, unchanged
+    assert harmless.targets[0] == pytest.approx(0.25 * said[1]["hate"])
+    assert 0.0 < harmless.targets[0] < hateful.targets[0] < 1.0
+    assert [r.text for r in out] == [r.text for r in ROWS] and out[0].known == ROWS[0].known
+
+
+def test_a_resumed_run_reads_the_kept_scores_and_another_teacher_scores_anew(
+    tmp_path: Path,
+) -> None:
+    cache = tmp_path / SCORES_FILE
+    teacher = Counting()
+    first = with_teacher(ROWS, teacher, 0.5, cache, "teacher one")
+    assert teacher.scored == 2 and cache.is_file()
+    assert with_teacher(ROWS, teacher, 0.5, cache, "teacher one") == first
+    assert teacher.scored == 2  # nothing scored again
+    with_teacher(ROWS, teacher, 0.5, cache, "teacher two")
+    assert teacher.scored == 4
+    with_teacher(ROWS[:1], teacher, 0.5, cache, "teacher two")  # other rows: scored anew
+    assert teacher.scored == 5
+
+
+def test_a_weight_outside_the_range_or_a_folder_without_a_model_is_refused(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(TrainingError, match="weight"):
+        with_teacher(ROWS, Counting(), 0.0, tmp_path / SCORES_FILE, "k")
+    with pytest.raises(TrainingError, match=r"model\.onnx is missing"):
+        teacher_key(tmp_path)
+    assert teacher_key(SHIPPED) == teacher_key(SHIPPED)
