@@ -184,10 +184,10 @@ def _teacher_lines(settings: TrainSettings) -> list[str]:
         )
     return [
         f"- Teacher: every known target was drawn {settings.teacher_weight:.0%} of the way to "
-        f"the scores of `{settings.teacher.name}`, a larger model fine-tuned by "
-        "`happybot model train`"
+        f"the scores of `{settings.teacher.name}`, a model fine-tuned by "
+        "`happybot model train --base` on the rows of this card"
         + (f" (its base: {said.rstrip('.')})" if said else "")
-        + "; its own card lists its data.",
+        + "; `make teacher` builds it again.",
     ]
 
 
