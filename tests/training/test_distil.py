@@ -71,3 +71,15 @@ def test_a_weight_outside_the_range_or_a_folder_without_a_model_is_refused(
     with pytest.raises(TrainingError, match=r"model\.onnx is missing"):
         teacher_key(tmp_path)
     assert teacher_key(SHIPPED) == teacher_key(SHIPPED)
+
+
+def test_a_teacher_counts_in_the_fingerprint_through_the_targets_only(tmp_path: Path) -> None:
+    from happybot.training.train import TrainSettings
+
+    plain = TrainSettings(base=tmp_path, work=tmp_path)
+    taught = TrainSettings(base=tmp_path, work=tmp_path, teacher=SHIPPED, teacher_weight=0.3)
+    # a checkpoint made before the teacher options existed, or with the teacher elsewhere on
+    # disk, still resumes: the same rows are the same training
+    assert plain.fingerprint(ROWS) == taught.fingerprint(ROWS)
+    soft = with_teacher(ROWS, Counting(), 0.3, tmp_path / SCORES_FILE, "k")
+    assert taught.fingerprint(soft) != taught.fingerprint(ROWS)

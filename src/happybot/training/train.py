@@ -51,7 +51,9 @@ class TrainSettings:
     def fingerprint(self, rows: Sequence[Row]) -> str:
         """What a checkpoint must match to be resumed: the settings and the data."""
         digest = hashlib.sha256()
-        settings = {k: str(v) for k, v in asdict(self).items() if k not in ("work", "threads")}
+        # a teacher enters through the rows' targets, hashed below: where it lies does not count
+        skip = ("work", "threads", "teacher", "teacher_weight")
+        settings = {k: str(v) for k, v in asdict(self).items() if k not in skip}
         digest.update(json.dumps(settings, sort_keys=True).encode())
         for row in rows:
             digest.update(row.text.encode())
