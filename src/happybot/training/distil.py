@@ -1,11 +1,13 @@
-"""Soft targets from a larger fine-tuned model (the teacher) for the small one that ships.
+"""Soft targets from another fine-tuned model (the teacher) for the small one that ships.
 
-A base-size encoder reads hate better than MiniLM-L6, but it is too slow and too big to ship
-(~8 times the work per post, 130 MB in int8). Trained on the same rows, it is still a better
-guide than the labels alone: where annotators disagree or a label is a slur's presence, its
-probability says how hateful the text reads, and the small model learns that shade instead of a
-hard 0 or 1. Each known target becomes `(1 - weight) * label + weight * teacher`; a target the
-source does not tell stays masked (the teacher learnt it from the same masked rows).
+A base-size encoder is too slow and too big to ship (~8 times the work per post, 130 MB in
+int8). Fine-tuned on the same rows it reads them about as well as MiniLM-L6 (measured:
+training/README.md), but it errs elsewhere, and its probabilities carry a shade the labels do
+not: where annotators disagree or a label is a slur's presence, the small model learns "reads
+somewhat hateful" instead of a hard 0 or 1. Taught so, it beat both its teacher and itself
+untaught on the held-out rows. Each known target becomes `(1 - weight) * label + weight *
+teacher`; a target the source does not tell stays masked (the teacher learnt it from the same
+masked rows).
 
 The teacher is any model directory the runtime loads (`happybot model train --base ... --out`
 makes one); its scores are kept in the work folder, so that a resumed run does not score the
