@@ -83,3 +83,26 @@ def test_a_teacher_counts_in_the_fingerprint_through_the_targets_only(tmp_path: 
     assert plain.fingerprint(ROWS) == taught.fingerprint(ROWS)
     soft = with_teacher(ROWS, Counting(), 0.3, tmp_path / SCORES_FILE, "k")
     assert taught.fingerprint(soft) != taught.fingerprint(ROWS)
+
+
+def test_only_the_labels_named_are_taught(tmp_path: Path) -> None:
+    teacher = Counting()
+    said = teacher.model.scores([ROWS[0].text])[0]
+    out = with_teacher(ROWS, teacher, 0.5, tmp_path / SCORES_FILE, "k", labels=("hate",))
+    assert out[0].targets[0] == pytest.approx(0.5 + 0.5 * said["hate"])
+    assert out[0].targets[1] == 1.0 and out[0].targets[3] == 0.0  # insult, sexual: as labelled
+    assert out[1].targets[1:] == ROWS[1].targets[1:]
+
+
+def test_a_label_the_model_has_not_is_refused_before_any_row_is_read(tmp_path: Path) -> None:
+    from happybot.training.train import TrainSettings
+
+    assert TrainSettings(base=tmp_path, work=tmp_path).teacher_labels == (
+        "hate",
+        "insult",
+        "threat",
+    )
+    with pytest.raises(TrainingError, match="not racism"):
+        TrainSettings(base=tmp_path, work=tmp_path, teacher_labels=("hate", "racism"))
+    with pytest.raises(TrainingError, match="not none"):
+        with_teacher(ROWS, Counting(), 0.5, tmp_path / SCORES_FILE, "k", labels=())

@@ -113,7 +113,7 @@ def test_a_tiny_build_loads_in_the_runtime_without_torch(tmp_path: Path) -> None
     assert "all-MiniLM-L6-v2" in card and "dynabench-train" in card and "limit" not in card
     assert "| misspelt-copies | a misspelt copy" in card  # about half of the 96 sampled rows
     # the shipped model taught it: named with its own base, its scores kept for a resumed run
-    assert "- Teacher: every known target was drawn 50% of the way" in card
+    assert "- Teacher: every known hate, insult, threat target was drawn 50% of the way" in card
     assert "(its base: all-MiniLM-L6-v2" in card
     assert (settings.work / SCORES_FILE).is_file()
     scores = OnnxClassifier(out).scores(["hello there", "another one"])

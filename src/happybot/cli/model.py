@@ -94,6 +94,9 @@ def train_command(
     teacher_weight: Annotated[
         float, typer.Option(min=0.01, max=1.0, help="How far towards the teacher's scores.")
     ] = 0.5,
+    teacher_labels: Annotated[
+        str, typer.Option(help="The labels the teacher teaches, comma-separated.")
+    ] = "hate,insult,threat",
     seed: int = 1234,
     threads: Annotated[int, typer.Option(min=1)] = 2,
     limit: Annotated[
@@ -120,6 +123,7 @@ def train_command(
         misspelt_share=misspelt_share,
         teacher=teacher,
         teacher_weight=teacher_weight,
+        teacher_labels=tuple(label.strip() for label in teacher_labels.split(",") if label.strip()),
         seed=seed,
         threads=threads,
     )
@@ -128,7 +132,12 @@ def train_command(
         f"happybot model train --data {data} --epochs {epochs} --batch-size {batch_size} "
         f"--learning-rate {learning_rate} --hate-weight {hate_weight} "
         f"--misspelt-share {misspelt_share} --seed {seed}"
-        + (f" --teacher {teacher} --teacher-weight {teacher_weight}" if teacher else "")
+        + (
+            f" --teacher {teacher} --teacher-weight {teacher_weight}"
+            f" --teacher-labels {','.join(settings.teacher_labels)}"
+            if teacher
+            else ""
+        )
         + (f" --limit {limit}" if limit is not None else "")
     )
     with _progress() as progress:

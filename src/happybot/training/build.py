@@ -72,6 +72,7 @@ def build(
             settings.work / distil.SCORES_FILE,
             distil.teacher_key(settings.teacher),
             lambda done, total: progress("the teacher's scores", done, total),
+            settings.teacher_labels,
         )
     final = train(
         learnt, settings, lambda s, t, loss: progress(f"training (loss {loss:.3f})", s, t)

@@ -49,9 +49,10 @@ WEAKNESSES = """\
 - Sexual content, self-harm and threats are learnt from a few hundred sentences of our own and
   the word lists: they catch the plain cases, and are measured only on our small set; they
   default to review, never to reject.
-- With a teacher (`--teacher`), the teacher's softer self-harm and sexual scores, learnt from
-  the same few sentences, dull those labels: the shipped model sends 4 of the 12 self-harm
-  statements of our set to a person where the model trained without a teacher sent 7.
+- A teacher (`--teacher`) teaches hate, insult and threat only: taught self-harm and sexual
+  content too, its softer scores, learnt from the same few sentences, dulled those labels (4 of
+  the 12 self-harm statements of our set sent to a person, where the model trained without a
+  teacher sent 7).
 - The held-out rows are drawn from the same sets as the training rows: calibration is as good
   as those sets are like the campaign's posts. Once people have decided some of the campaign's
   posts, `happybot model calibrate --reviewed` checks the thresholds against their verdicts and
@@ -186,9 +187,9 @@ def _teacher_lines(settings: TrainSettings) -> list[str]:
             "",
         )
     return [
-        f"- Teacher: every known target was drawn {settings.teacher_weight:.0%} of the way to "
-        f"the scores of `{settings.teacher.name}`, a model fine-tuned by "
-        "`happybot model train --base` on the rows of this card"
+        f"- Teacher: every known {', '.join(settings.teacher_labels)} target was drawn "
+        f"{settings.teacher_weight:.0%} of the way to the scores of `{settings.teacher.name}`, "
+        "a model fine-tuned by `happybot model train --base` on the rows of this card"
         + (f" (its base: {said.rstrip('.')})" if said else "")
         + "; `make teacher` builds it again.",
     ]

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import HATE, LABELS, model_text
+from happybot.classifiers.base import HATE, INSULT, LABELS, THREAT, model_text
 from happybot.errors import TrainingError
+from happybot.training import distil
 from happybot.training.corpus import Row
 
 CHECKPOINT = "checkpoint.pt"
@@ -43,16 +44,21 @@ class TrainSettings:
     # a larger fine-tuned model whose scores the targets are drawn towards (training.distil)
     teacher: Path | None = None
     teacher_weight: float = 0.5
+    # the labels it teaches; not the two learnt from our own few sentences (training.distil)
+    teacher_labels: tuple[str, ...] = (HATE, INSULT, THREAT)
     max_length: int = 64
     seed: int = 1234
     threads: int = 2
     checkpoint_every: int = 200
 
+    def __post_init__(self) -> None:
+        distil.check_labels(self.teacher_labels)  # before the rows are read, not after
+
     def fingerprint(self, rows: Sequence[Row]) -> str:
         """What a checkpoint must match to be resumed: the settings and the data."""
         digest = hashlib.sha256()
         # a teacher enters through the rows' targets, hashed below: where it lies does not count
-        skip = ("work", "threads", "teacher", "teacher_weight")
+        skip = ("work", "threads", "teacher", "teacher_weight", "teacher_labels")
         settings = {k: str(v) for k, v in asdict(self).items() if k not in skip}
         digest.update(json.dumps(settings, sort_keys=True).encode())
         for row in rows:
