@@ -33,11 +33,13 @@ class Target:
 
 
 TARGETS = {
-    # not 98%: the held-out hate has label noise (crowd votes, Dynabench's borderline cases),
-    # and its last few percent sit at the model's floor with most harmless text; a threshold
-    # there would send four posts in five to review. The word lists, the corpus and the
-    # behaviour screens hold what the model misses.
-    HATE: Target(review_recall=0.9, reject_precision=0.95),
+    # review is a person, not a loss: 95%, not 90%. Its cost on the held-out rows (v11) falls on
+    # the public sets' harmless rows, made or picked to sit beside hate (Dynabench's contrasts,
+    # HateXplain's "normal"): 56% of them held against 38%, while our everyday sentences stay
+    # at 0 of 94. Not 98%: the held-out hate has label noise, and its last few percent sit at
+    # the model's floor, where even everyday text begins to be held. The word lists, the corpus
+    # and the behaviour screens hold what the model misses.
+    HATE: Target(review_recall=0.95, reject_precision=0.95),
     INSULT: Target(review_recall=None, reject_precision=None),
     # few held-out rows, mostly our own sentences: a recall aim on a dozen positives lands on
     # the lowest of them (tried: 0.000 for threat, 0.002 for self-harm, every post held); the

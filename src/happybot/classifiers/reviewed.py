@@ -143,7 +143,7 @@ def _check(
     enough = len(bad) >= MIN_VERDICTS and len(good) >= MIN_VERDICTS
     review = reject = None
     if enough and label == HATE:
-        review = _review(bad, TARGETS[HATE].review_recall or 0.9)
+        review = _review(bad, TARGETS[HATE].review_recall or 0.95)
         reject = _reject(values, harmful, review, TARGETS[HATE].reject_precision or 0.95)
     return LabelCheck(
         label=label,
