@@ -93,9 +93,9 @@ def test_hate_thresholds_are_suggested_from_enough_verdicts() -> None:
     assert (check.harmful, check.harmless) == (100, 300)
     assert check.suggested_review is not None and check.suggested_reject is not None
     bad = [s["hate"] for s, p in zip(scored, posts, strict=True) if p.harmful]
-    # the review threshold holds 90% of what people rejected, and no higher threshold would
-    assert sum(v >= check.suggested_review for v in bad) >= 90
-    assert sum(v >= check.suggested_review + 0.01 for v in bad) < 90
+    # the review threshold holds 95% of what people rejected, and no higher threshold would
+    assert sum(v >= check.suggested_review for v in bad) >= 95
+    assert sum(v >= check.suggested_review + 0.01 for v in bad) < 95
     # over the reject threshold, harmless posts are at most 5%
     over = [
         p.harmful for s, p in zip(scored, posts, strict=True) if s["hate"] >= check.suggested_reject
