@@ -53,6 +53,10 @@ WEAKNESSES = """\
   content too, its softer scores, learnt from the same few sentences, dulled those labels (4 of
   the 12 self-harm statements of our set sent to a person, where the model trained without a
   teacher sent 7).
+- Hate's review threshold catches 95% of the held-out hate, low enough that a plain complaint
+  naming people nearby ("the neighbours are drilling at 7am") can score above it: 2.1% of the
+  simulator's harmless grumbles reach a person (0.3% with a review at 90%). A person approves
+  them; nothing is published that should not be.
 - The held-out rows are drawn from the same sets as the training rows: calibration is as good
   as those sets are like the campaign's posts. Once people have decided some of the campaign's
   posts, `happybot model calibrate --reviewed` checks the thresholds against their verdicts and
