@@ -9,7 +9,6 @@ How the aim in `classifiers/calibrate.py` was chosen (training/README.md).
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from happybot.classifiers.base import HATE, LABELS
+from happybot.classifiers.calibrate import recall_threshold
 from happybot.classifiers.onnx import OnnxClassifier
 from happybot.training import corpus
 
@@ -40,12 +40,7 @@ def main(folder: str) -> None:
     truth = np.array([int(r.targets[column]) for r in rows])
     source = np.array([r.source for r in rows])
     harmless = truth == 0
-    ranked = np.sort(scores[truth == 1])
-    # as calibrate.fit reads it: the highest threshold, to the thousandth, that holds the aim
-    at = [
-        math.floor(float(ranked[int(np.floor((1 - aim) * len(ranked)))]) * 1000) / 1000
-        for aim in AIMS
-    ]
+    at = [recall_threshold(scores[truth == 1].tolist(), aim) for aim in AIMS]
     table = Table(
         "aim", *(f"{aim:.0%}" for aim in AIMS),
         title=f"Harmless held-out rows that hate's review threshold holds ({folder})",

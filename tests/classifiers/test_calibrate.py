@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from happybot.classifiers.calibrate import TARGETS, campaign_yaml, fit
+from happybot.classifiers.calibrate import TARGETS, campaign_yaml, fit, recall_threshold
 from happybot.errors import ClassifierError
 
 
@@ -70,3 +70,18 @@ def test_balanced_threshold_is_sklearns_best_macro_f1() -> None:
 
     assert macro(report.balanced) == pytest.approx(report.balanced_f1)
     assert all(macro(t / 100) <= report.balanced_f1 + 1e-9 for t in range(1, 100))
+
+
+def test_recall_threshold_is_the_highest_thousandth_that_holds_the_aim() -> None:
+    scores = [i / 100 + 0.0004 for i in range(100)]  # 0.0004, 0.0104, ... 0.9904
+    at = recall_threshold(scores, 0.95)
+    assert sum(s >= at for s in scores) >= 95
+    assert sum(s >= at + 0.001 for s in scores) < 95
+    assert at == 0.050  # rounded down onto the grid, so the 95th is still held
+    assert recall_threshold(scores, 1.0) == 0.0
+
+
+@pytest.mark.parametrize(("scores", "recall"), [([0.5], 0.0), ([0.5], 1.5), ([], 0.9)])
+def test_recall_threshold_refuses_what_has_no_answer(scores: list[float], recall: float) -> None:
+    with pytest.raises(ClassifierError):
+        recall_threshold(scores, recall)

@@ -103,10 +103,7 @@ def fit(label: str, logits: Sequence[float], truth: Sequence[int]) -> LabelRepor
     target = TARGETS.get(label, Target(None, None))
     review = balanced
     if target.review_recall is not None:
-        # the highest threshold that still catches the target share of the positives
-        ranked = np.sort(probs[y == 1])
-        index = int(np.floor((1 - target.review_recall) * len(ranked)))
-        review = min(math.floor(float(ranked[index]) * 1000) / 1000, balanced)
+        review = min(recall_threshold(probs[y == 1].tolist(), target.review_recall), balanced)
     reject = 1.0
     if target.reject_precision is not None:
         for t in candidates[best:]:
@@ -117,6 +114,21 @@ def fit(label: str, logits: Sequence[float], truth: Sequence[int]) -> LabelRepor
     return LabelReport(
         label, len(y), positives, auc, calibration, balanced, float(f1[best]), review, reject
     )
+
+
+def recall_threshold(positives: Sequence[float], recall: float) -> float:
+    """The highest threshold, to the thousandth and rounded down, that still holds `recall` of
+    these positives' scores (a score at the threshold is held).
+
+    One rule for the shipped defaults (`fit`), the campaign's own verdicts
+    (`happybot model calibrate --reviewed`) and what each aim would cost
+    (`scripts/review_aims.py`), so that the three always agree."""
+    if not 0 < recall <= 1:
+        raise ClassifierError(f"a recall aim is a share above 0 and at most 1, not {recall}")
+    if not positives:
+        raise ClassifierError("a recall threshold needs at least one positive's score")
+    ranked = sorted(positives)
+    return math.floor(float(ranked[math.floor((1 - recall) * len(ranked))]) * 1000) / 1000
 
 
 def macro_f1(y: Any, probs: Any, grid: Any) -> Any:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from happybot.classifiers.base import HATE
-from happybot.classifiers.calibrate import TARGETS
+from happybot.classifiers.calibrate import TARGETS, recall_threshold
 from happybot.config import Campaign
 from happybot.errors import ClassifierError
 from happybot.screens.classifier import ClassifierScreen
@@ -142,9 +142,10 @@ def _check(
     good = [v for v, h in zip(values, harmful, strict=True) if not h]
     enough = len(bad) >= MIN_VERDICTS and len(good) >= MIN_VERDICTS
     review = reject = None
-    if enough and label == HATE:
-        review = _review(bad, TARGETS[HATE].review_recall or 0.95)
-        reject = _reject(values, harmful, review, TARGETS[HATE].reject_precision or 0.95)
+    aim = TARGETS[HATE]
+    if enough and label == HATE and aim.review_recall and aim.reject_precision:
+        review = recall_threshold(bad, aim.review_recall)
+        reject = _reject(values, harmful, review, aim.reject_precision)
     return LabelCheck(
         label=label,
         harmful=len(bad),
@@ -157,12 +158,6 @@ def _check(
         suggested_review=review,
         suggested_reject=reject,
     )
-
-
-def _review(harmful: Sequence[float], recall: float) -> float:
-    """The highest threshold (to the thousandth, rounded down) that holds `recall` of them."""
-    index = math.floor((1 - recall) * len(harmful))
-    return math.floor(sorted(harmful)[index] * 1000) / 1000
 
 
 def _reject(
