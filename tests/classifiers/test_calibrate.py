@@ -79,6 +79,8 @@ def test_recall_threshold_is_the_highest_thousandth_that_holds_the_aim() -> None
     assert sum(s >= at + 0.001 for s in scores) < 95
     assert at == 0.050  # rounded down onto the grid, so the 95th is still held
     assert recall_threshold(scores, 1.0) == 0.0
+    # 90% of ten is nine: the lowest score may fall below the threshold
+    assert recall_threshold([i / 10 for i in range(10)], 0.9) == 0.1
 
 
 @pytest.mark.parametrize(("scores", "recall"), [([0.5], 0.0), ([0.5], 1.5), ([], 0.9)])

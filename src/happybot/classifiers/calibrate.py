@@ -128,7 +128,10 @@ def recall_threshold(positives: Sequence[float], recall: float) -> float:
     if not positives:
         raise ClassifierError("a recall threshold needs at least one positive's score")
     ranked = sorted(positives)
-    return math.floor(float(ranked[math.floor((1 - recall) * len(ranked))]) * 1000) / 1000
+    # rounded before the floor: (1 - 0.9) * 10 is 0.999..., which would skip the highest
+    # threshold that holds exactly the aim
+    index = math.floor(round((1 - recall) * len(ranked), 9))
+    return math.floor(float(ranked[index]) * 1000) / 1000
 
 
 def macro_f1(y: Any, probs: Any, grid: Any) -> Any:
