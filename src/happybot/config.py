@@ -386,29 +386,64 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 
 
 def db_url(explicit: str | None, campaign: Campaign | None) -> str:
-    """--db, then $HAPPYBOT_DB, then the campaign's store.url, then the SQLite default."""
-    return (
-        explicit or os.environ.get(ENV_DB) or (campaign.store.url if campaign else DEFAULT_DB_URL)
-    )
+    """--db, then $HAPPYBOT_DB, then the campaign's store.url, then the SQLite default. A
+    relative SQLite path in a campaign file is relative to that file, like every path in it:
+    the campaign's store is the same whatever folder a command is started from."""
+    if explicit or os.environ.get(ENV_DB):
+        return explicit or os.environ[ENV_DB]
+    if campaign is None:
+        return DEFAULT_DB_URL
+    return _beside(campaign.store.url, Path(campaign.base_dir))
 
 
-def audit_key(db: str) -> bytes:
+def _beside(url: str, base: Path) -> str:
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return url
+    path = Path(url.removeprefix("sqlite:///"))
+    return url if path.is_absolute() else f"sqlite:///{(base / path).resolve()}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or one in memory."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def audit_key_path(db: str, campaign: Campaign | None = None) -> Path:
+    """Where the audit key is kept: beside a SQLite database, else beside the campaign file
+    (or in the working folder, for the built-in campaign)."""
+    file = sqlite_file(db)
+    if file is not None:
+        return Path(f"{file}.key")
+    base = Path(campaign.base_dir) if campaign is not None else Path(".")
+    return base / ".happybot-audit.key"
+
+
+def audit_key(db: str, campaign: Campaign | None = None, *, create: bool = True) -> bytes:
     """The secret that keys the audit chain: $HAPPYBOT_AUDIT_KEY, else a key file kept beside
-    a SQLite database (or in the working folder), created on first use and readable only by
-    its owner. It is never stored in the database, so editing the database cannot re-key it."""
+    a SQLite database (or beside the campaign file), created with a new store and readable only
+    by its owner. It is never stored in the database, so editing the database cannot re-key it.
+    Without `create`, a missing key file is an error: a store moved without its key must not
+    get a new one (its chain would then look tampered with)."""
     env = os.environ.get(ENV_AUDIT_KEY)
     if env:
         return env.encode()
-    if db.startswith("sqlite:///") and db != "sqlite:///:memory:":
-        key_path = Path(db.removeprefix("sqlite:///") + ".key")
-    else:
-        key_path = Path(".happybot-audit.key")
+    key_path = audit_key_path(db, campaign)
     if not key_path.exists():
+        if not create:
+            raise ConfigError(
+                f"the audit key {key_path} is missing, and the store's chain was made with it: "
+                f"put the key file back beside the store, or set ${ENV_AUDIT_KEY} to the key"
+            )
         key_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(os.urandom(32).hex())
-    return key_path.read_text().strip().encode()
+    try:
+        return key_path.read_text().strip().encode()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the audit key {key_path}: {exc.strerror}") from exc
 
 
 def default_actor() -> str:

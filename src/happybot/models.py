@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -117,6 +118,15 @@ class Trigger:
             ]
         return [(target, text) for target, text in every if text]
 
+    def storable(self) -> Trigger:
+        """This trigger with the characters no database stores (NUL, lone surrogates) read as
+        U+FFFD, one for one, so that spans in the stored texts still point where they did."""
+        return Trigger(
+            storable_text(self.platform),
+            _storable_post(self.post),
+            _storable_post(self.parent) if self.parent is not None else None,
+        )
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default, sort_keys=True)
 
@@ -133,6 +143,34 @@ class Trigger:
     def content_hash(self) -> str:
         """What the audit chain references instead of the words themselves."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """`text` with NUL and lone surrogates replaced by U+FFFD: PostgreSQL refuses both, and a
+    hostile post must not be able to fail the transaction that records it."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _storable_post(post: Post) -> Post:
+    author = post.author
+    clean = storable_text
+    return replace(
+        post,
+        id=clean(post.id),
+        text=clean(post.text),
+        author=replace(
+            author,
+            handle=clean(author.handle),
+            id=clean(author.id) if author.id is not None else None,
+            display_name=clean(author.display_name) if author.display_name is not None else None,
+        ),
+        tags=tuple(clean(t) for t in post.tags),
+        reply_to_id=clean(post.reply_to_id) if post.reply_to_id is not None else None,
+        langs=tuple(clean(lang) for lang in post.langs),
+    )
 
 
 def _json_default(value: object) -> str:

@@ -38,6 +38,12 @@ def run(*args: str) -> str:
     return cli("run", "--campaign", "now.yaml", "--dry-run", "--out", "out", *args)
 
 
+def started(workdir: Path) -> None:
+    """A campaign's store as its first run leaves it: only `run` makes one."""
+    (workdir / "none.jsonl").write_text("")
+    run("--source", "replay:none.jsonl")
+
+
 def test_init_writes_a_campaign_that_loads_and_refuses_to_overwrite(workdir: Path) -> None:
     cli("init")
     assert "hashtag:" in (workdir / "campaign.yaml").read_text()
@@ -104,6 +110,7 @@ def test_run_publishes_once_and_a_second_run_replies_to_nothing_again(workdir: P
 
 
 def test_checking_thresholds_on_reviews_needs_some_verdicts(workdir: Path) -> None:
+    started(workdir)
     done = happybot("model", "calibrate", "--reviewed", "--campaign", "now.yaml", cwd=workdir)
     assert done.returncode != 0 and "no post has a person's verdict yet" in done.stderr
 
@@ -148,14 +155,15 @@ def test_review_mode_retract_and_audit_from_the_command_line(workdir: Path) -> N
 
 
 def test_audit_verify_names_a_tampered_entry(workdir: Path) -> None:
+    started(workdir)
     cli("mode", "copilot", "--by", "alice")
     cli("mode", "paused", "--by", "alice")
     db = sqlite3.connect(workdir / "hb.db")
-    db.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 2")
+    db.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")
     db.commit()
     db.close()
     result = runner.invoke(app, ["audit", "verify"])
-    assert result.exit_code == 1 and "broken at entry 2" in result.stdout
+    assert result.exit_code == 1 and "broken at entry 3" in result.stdout
 
 
 def test_demo_json_last_line_is_the_scored_summary(workdir: Path) -> None:

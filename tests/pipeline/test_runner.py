@@ -383,8 +383,9 @@ def test_a_post_the_picture_cannot_draw_is_never_published_and_says_why(
 ) -> None:
     lines = [*traffic(2), line("cjk", f"東京の電車がまた遅れている {TAG}", expected="publish")]
     stats = pipeline(store, CrashingPlatform(ListSource(lines), tmp_path / "out")).run()
-    # nothing to approve without a picture: rejected, with the reason for the team to see
-    assert stats.published == 2 and states(store)["replay:cjk"] == "rejected"
+    # a drawing failure fails closed to a person (as the README promises), never to a
+    # rejection unseen: the post waits with the reason, and has no picture to approve
+    assert stats.published == 2 and states(store)["replay:cjk"] == "review"
     with store.transaction() as session:
         why = session.execute(select(FindingRow.why).where(FindingRow.label == "render-error"))
         assert "cannot draw '" in why.scalar_one()

@@ -194,7 +194,8 @@ def render_art(
     cell_w = font.getlength("M")
     cell_h = cell_w / _CHAR_ASPECT
     cols, rows = int(side // cell_w), max(8, int(side // cell_h))
-    grid = flow(drawable(text), mask(chosen, cols, rows))
+    drawn = drawable(text)
+    grid = flow(drawn, mask(chosen, cols, rows))
 
     # Drawn as coverage (how much ink each pixel holds) and, apart, which ink: the PNG is then
     # one byte a pixel, ink * levels + coverage, over a palette of each ink blended into the
@@ -235,7 +236,9 @@ def render_art(
     buffer = io.BytesIO()
     # zlib level 3: a third of the time of the default 6 for a quarter more bytes (~50 KB)
     indexed.save(buffer, format="PNG", compress_level=3)
-    words = " ".join(text.split())
+    # from the drawn text: what the picture shows, and never a bidi control that would show
+    # the alt text's words in another order than the screens read them
+    words = " ".join(drawn.split())
     title = SHAPES[chosen].title
     article = "An" if title[0] in "aeiou" else "A"
     alt = f"{article} {title} drawn in coloured text, made from the words: “{words}”."

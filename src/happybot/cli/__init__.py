@@ -14,11 +14,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
 
+from happybot.cli.display import shown
 from happybot.config import Campaign, audit_key, db_url, load_campaign, starter_campaign
 from happybot.errors import HappybotError
 from happybot.store.db import Store
+from happybot.store.db import exists as store_exists
 
 app = typer.Typer(
     name="happybot",
@@ -65,9 +66,15 @@ def campaign_from(path: Path | None, corpus: list[Path] | None = None) -> Campai
     return campaign
 
 
-def open_store(db: str | None, campaign: Campaign | None) -> Store:
+def open_store(db: str | None, campaign: Campaign | None, *, create: bool = False) -> Store:
+    """The campaign's store. Only the commands that start a campaign (`run`, and the set-up of
+    its dashboard) pass `create`; the others say so when there is no store where they look."""
     url = db_url(db, campaign)
-    return Store.open(url, audit_key(url))
+    made = store_exists(url)
+    if not made and not create:
+        # the same message as the store's own, before a key file is looked for
+        return Store.open(url, b"", create=False)
+    return Store.open(url, audit_key(url, campaign, create=not made), create=create)
 
 
 def main() -> None:
@@ -75,7 +82,8 @@ def main() -> None:
     try:
         app()
     except HappybotError as exc:
-        err.print("[bold red]error:[/]", escape(str(exc)), highlight=False)
+        # a message may quote a post: shown with its control characters escaped
+        err.print("[bold red]error:[/]", shown(str(exc), one_line=False), highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted: what was committed is kept; run again to resume")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
+from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
+from happybot.config import Campaign, audit_key_path, db_url
+from happybot.errors import ConfigError
 from happybot.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
 
@@ -16,31 +21,93 @@ app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def verify(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Check the hash chain; name the first entry that does not verify."""
-    store = open_store(db, campaign_from(campaign_path))
+def verify(
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="A head hash noted earlier (12 hex digits or more): the chain must still hold "
+            "it, so entries removed from its end are found.",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the hash chain; name the first entry that does not verify. Prints the head hash to
+    note somewhere the database cannot reach; it is also kept in the anchor file beside the key
+    (`happybot.db.head`), and a later verify checks the chain still holds it."""
+    campaign = campaign_from(campaign_path)
+    url = db_url(db, campaign)
+    store = open_store(db, campaign)
+    anchor = anchor_path(url, campaign)
+    noted = [(f"--expect {expect}", expect)] if expect else []
+    if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{12,64}", expect.strip()):
+        raise ConfigError("--expect takes a head hash of 12 to 64 hex digits")
+    noted += [(f"the anchor file {anchor}", h) for h in read_anchor(anchor)]
     with store.transaction() as session:
         status = chain.verify(session, store.audit_key)
+        missing = [
+            (source, value)
+            for source, value in noted
+            if chain.entry_with_hash(session, value) is None
+        ]
+    ok = status.ok and not missing
+    problem = status.problem
+    if status.ok and missing:
+        source, value = missing[0]
+        problem = (
+            f"the chain no longer holds the entry {value[:16]}… named by {source}: entries were "
+            "removed from its end, or rewritten"
+        )
+    if ok:
+        write_anchor(anchor, status.head)
     if as_json:
         print(
             json.dumps(
                 {
-                    "ok": status.ok,
+                    "ok": ok,
                     "entries": status.entries,
                     "broken_at": status.broken_at,
-                    "problem": status.problem,
+                    "problem": problem,
+                    "head": status.head,
                 }
             )
         )
-    elif status.ok:
-        out.print(f"[green]audit chain intact[/]: {status.entries} entries")
-    else:
+    elif ok:
+        out.print(f"[green]audit chain intact[/]: {status.entries} entries; head {status.head}")
+    elif not status.ok:
         out.print(
-            f"[red]audit chain broken at entry {status.broken_at}[/]: {status.problem} "
+            f"[red]audit chain broken at entry {status.broken_at}[/]: {problem} "
             f"({status.entries} entries before it verify)"
         )
-    if not status.ok:
+    else:
+        out.print(f"[red]audit chain cut short[/]: {problem}")
+    if not ok:
         raise typer.Exit(1)
+
+
+def anchor_path(url: str, campaign: Campaign | None) -> Path:
+    """The head hashes noted so far, one a line, beside the audit key (outside the database)."""
+    return audit_key_path(url, campaign).with_suffix(".head")
+
+
+def read_anchor(path: Path) -> list[str]:
+    try:
+        lines = path.read_text().split()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ConfigError(f"cannot read the anchor file {path}: {exc.strerror}") from exc
+    return [line for line in lines if re.fullmatch(r"[0-9a-f]{64}", line)][-1:]
+
+
+def write_anchor(path: Path, head: str) -> None:
+    """Note the head; a failure to write it is said, not fatal (the check is an extra)."""
+    try:
+        path.write_text(head + "\n")
+    except OSError as exc:
+        err.print(f"[yellow]could not note the head in {path}: {exc.strerror}[/]")
 
 
 @app.command()

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from happybot import review as review_actions
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
+from happybot.cli.display import shown
 from happybot.config import default_actor
 from happybot.errors import HappybotError
 from happybot.incidents import close_incident, open_incidents
@@ -65,9 +65,9 @@ def review_list(
     for item in items:
         table.add_row(
             str(item.post_id),
-            escape("@" + item.trigger.post.author.handle),
-            escape(item.trigger.art_text[:80]),
-            escape("\n".join(r.split(" at ")[0] for r in item.reasons)),
+            shown("@" + item.trigger.post.author.handle),
+            shown(item.trigger.art_text[:80]),
+            "\n".join(shown(r.split(" at ")[0]) for r in item.reasons),
             (item.picture_sha256 or "none")[:12],
         )
     out.print(table)
@@ -86,19 +86,19 @@ def review_show(
     store = open_store(db, campaign_from(campaign_path))
     item = review_actions.get_item(store, post_id)
     t = item.trigger
-    out.print(f"[bold]post {post_id}[/] {escape(t.key)} by @{escape(t.post.author.handle)}")
-    out.print(f"text: {escape(t.post.text)}")
+    out.print(f"[bold]post {post_id}[/] {shown(t.key)} by @{shown(t.post.author.handle)}")
+    out.print(f"text: {shown(t.post.text)}")
     if t.parent:
-        out.print(f"in reply to @{escape(t.parent.author.handle)}: {escape(t.parent.text)}")
+        out.print(f"in reply to @{shown(t.parent.author.handle)}: {shown(t.parent.text)}")
     for reason in item.reasons:
-        out.print(f"  • {escape(reason)}")
+        out.print(f"  • {shown(reason)}")
     for f in item.findings:
         text = t.text_of(f.target)
         ev = repr(text[f.span[0] : f.span[1]]) if text and f.span else ""
         out.print(
-            f"  - {f.screen}/{f.label} {f.risk:.2f} {f.target.value} {escape(ev)} {escape(f.why)}"
+            f"  - {f.screen}/{f.label} {f.risk:.2f} {f.target.value} {shown(ev)} {shown(f.why)}"
         )
-    out.print(f"reply text: {escape(item.reply_text or '')}")
+    out.print(f"reply text: {shown(item.reply_text or '')}")
     out.print(f"picture sha256: {item.picture_sha256 or 'none'}")
     if picture is not None and item.picture_sha256:
         with store.transaction() as session:
@@ -171,8 +171,8 @@ def mode(
         if as_json:
             print(json.dumps({"mode": current}))
         else:
-            shown = current.value if current else "not set (the first run seeds it from the file)"
-            out.print(f"mode: {shown}")
+            told = current.value if current else "not set (the first run seeds it from the file)"
+            out.print(f"mode: {told}")
         return
     previous = set_mode(store, new_mode, by or default_actor(), reason)
     if as_json:
@@ -221,7 +221,7 @@ def retract_cmd(
     result = retract(store, platform, selection, actor=by or default_actor(), reason=reason)
     out.print(f"retracted {len(result.retracted)}")
     for post_id, error in result.failed.items():
-        out.print(f"[red]post {post_id} not retracted:[/] {escape(error)}")
+        out.print(f"[red]post {post_id} not retracted:[/] {shown(error)}")
     if result.failed:
         raise typer.Exit(1)
 
@@ -248,7 +248,7 @@ def incidents_list(
     for i in found:
         out.print(
             f"[red]incident {i.id}[/] ({i.kind}, opened {i.opened_at:%Y-%m-%d %H:%M} UTC): "
-            f"{escape(i.summary)}"
+            f"{shown(i.summary)}"
         )
 
 

@@ -128,7 +128,7 @@ def run(
 ) -> None:
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
     campaign = campaign_from(campaign_path, corpus)
-    store = open_store(db, campaign)
+    store = open_store(db, campaign, create=True)
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from happybot.cli import CampaignOpt, CorpusOpt, JsonOpt, app, campaign_from, err, out
+from happybot.cli.display import shown
 from happybot.errors import SourceError
 from happybot.models import Author, Decision, Finding, Post, Trigger
 from happybot.pipeline.decide import policy_from_campaign
@@ -90,7 +90,7 @@ def _read(path: Path) -> list[Trigger]:
             try:
                 trigger, _ = parse_line(line)
             except ValueError as exc:
-                err.print(f"[yellow]{path}:{number}: skipped:[/] {escape(str(exc))}")
+                err.print(f"[yellow]{path}:{number}: skipped:[/] {shown(str(exc))}")
                 continue
             triggers.append(trigger)
     return triggers
@@ -130,11 +130,11 @@ def _show(trigger: Trigger, result: Judgement) -> None:
     decision = result.final.decision
     colour = _COLOUR[decision]
     out.print(
-        f"[bold]{escape(trigger.post.id)}[/] @{escape(trigger.post.author.handle)}: "
+        f"[bold]{shown(trigger.post.id)}[/] @{shown(trigger.post.author.handle)}: "
         f"[bold {colour}]{decision.value}[/]"
     )
     for reason in result.final.reasons:
-        out.print(f"  • {escape(reason)}")
+        out.print(f"  • {shown(reason)}")
     findings = list(result.findings) + list(result.output_findings)
     if not findings:
         return
@@ -145,6 +145,6 @@ def _show(trigger: Trigger, result: Judgement) -> None:
         if text is not None and f.span is not None:
             a, b = f.span
             before, hit, after = text[max(0, a - 20) : a], text[a:b], text[b : b + 20]
-            evidence = f"{escape(before)}[reverse]{escape(hit)}[/]{escape(after)}"
-        table.add_row(f.screen, f.label, f"{f.risk:.2f}", f.target.value, evidence or escape(f.why))
+            evidence = f"{shown(before)}[reverse]{shown(hit)}[/]{shown(after)}"
+        table.add_row(f.screen, f.label, f"{f.risk:.2f}", f.target.value, evidence or shown(f.why))
     out.print(table)

@@ -70,7 +70,7 @@ def serve(
 ) -> None:
     """Serve the review dashboard: review queue, modes, retraction, audit."""
     campaign = campaign_from(campaign_path)
-    store = open_store(db, campaign)
+    store = open_store(db, campaign, create=True)
     server = start_dashboard(dashboard_app(store, campaign, out_dir, secure_cookies), host, port)
     err.print("Ctrl-C stops it")
     server.wait()
@@ -98,7 +98,7 @@ def users_add(
 ) -> None:
     """Add a person; the password is asked (never an argument: it would stay in the shell's
     history). Stored as an Argon2id hash."""
-    store = open_store(db, campaign_from(campaign_path))
+    store = open_store(db, campaign_from(campaign_path), create=True)
     user = people.add_user(store, name, role, _password(), actor=default_actor())
     out.print(f"added {user.name} ({user.role.value})")
 

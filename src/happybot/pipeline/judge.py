@@ -14,13 +14,19 @@ from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
 from happybot.pipeline.decide import Policy, decide, graver
 from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
 from happybot.pipeline.output_screen import screen_output
-from happybot.pipeline.render import render
+from happybot.pipeline.render import has_content, render
+from happybot.pipeline.screen import RENDER_ERROR
 from happybot.screens.lexicon import LexiconScreen
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
 
 log = logging.getLogger(__name__)
+
+NOTHING_TO_DRAW = (
+    "no reply: the words hold nothing a picture can show (empty, spaces, emoji or invisible "
+    "characters alone)"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,9 @@ class Judgement:
     output_findings: tuple[Finding, ...]
     output_verdict: Verdict | None
     final: Verdict
+    # the words hold nothing a picture can show (empty, spaces, emoji, invisible characters):
+    # no picture, so no reply
+    nothing_to_draw: bool = False
 
 
 def judge(
@@ -45,33 +54,35 @@ def judge(
     artwork, reply = None, ""
     out: list[Finding] = []
     out_verdict: Verdict | None = None
+    empty = False
     if verdict.decision is not Decision.REJECT:
         try:
-            artwork, reply = render(trigger, campaign)
-            out = screen_output(artwork, reply, lexicon, [t for _, t in trigger.texts()])
-        except Exception as exc:  # a picture we cannot draw is never published
-            log.warning("render failed for %s: %s", trigger.key, exc, exc_info=True)
+            empty = not has_content(trigger, campaign)
+            if not empty:
+                artwork, reply = render(trigger, campaign)
+                out = screen_output(artwork, reply, lexicon, [t for _, t in trigger.texts()])
+        except Exception as exc:  # a picture we cannot draw or read back is never published
+            log.warning("render failed for %s: %s: %s", trigger.key, type(exc).__name__, exc)
+            log.debug("render failure of %s", trigger.key, exc_info=True)
             artwork = None
             out = [
                 Finding(
                     OUTPUT_SCREEN,
-                    "render-error",
+                    RENDER_ERROR,
                     1.0,
                     Target.PICTURE,
                     None,
-                    f"could not draw the picture: {exc}",
+                    f"could not draw the picture: {type(exc).__name__}: {exc}",
                 )
             ]
         if out:
             out_verdict = decide(out, policy)
+    final = _combine(verdict, out_verdict)
+    nothing = empty and not out
+    if nothing and final.decision is Decision.PUBLISH:
+        final = Verdict(Decision.PUBLISH, (NOTHING_TO_DRAW,))
     return Judgement(
-        tuple(findings),
-        verdict,
-        artwork,
-        reply,
-        tuple(out),
-        out_verdict,
-        _combine(verdict, out_verdict),
+        tuple(findings), verdict, artwork, reply, tuple(out), out_verdict, final, nothing
     )
 
 

@@ -67,8 +67,11 @@ class Normalized:
         """Map a [start, end) span of the canonical text to the original text."""
         if not self.offsets or start >= end:
             return (0, 0)
-        first = self.offsets[min(start, len(self.offsets) - 1)]
-        last = self.offsets[min(end, len(self.offsets)) - 1]
+        start = min(start, len(self.offsets) - 1)
+        end = max(start + 1, min(end, len(self.offsets)))
+        # a reading in display order (a right-to-left override) runs backwards through the
+        # original: the span is the lowest to the highest character it came from
+        first, last = min(self.offsets[start:end]), max(self.offsets[start:end])
         # the original character may be several code units long (an emoji sequence)
         return (first, min(len(self.original), last + 1))
 
@@ -98,8 +101,10 @@ def _fold_char(char: str) -> str:
                     latin = glyph["c"].lower()
                     break
         out.append(latin or piece)
-    # strip combining marks so "h̶a̶t̶e̶" and accented disguises read as plain letters
-    return "".join(p for p in out if not unicodedata.category(p).startswith("M"))
+    # strip combining marks so "h̶a̶t̶e̶" and accented disguises read as plain letters; a
+    # confusable may stand for several Latin letters ("ӕ" reads "ae"), so filter characters,
+    # not pieces
+    return "".join(c for c in "".join(out) if not unicodedata.category(c).startswith("M"))
 
 
 # a character every emoji sequence holds: its first, or for keycaps ("1️⃣", which begin with an
@@ -148,13 +153,41 @@ def normalize(text: str) -> Normalized:
 @functools.lru_cache(maxsize=8192)
 def readings(text: str) -> tuple[Normalized, ...]:
     """The canonical form, plus the other readings of ambiguous leetspeak ("1" as "l" instead
-    of "i": "s1ut"), for screens that must not miss either."""
+    of "i": "s1ut") and the order a screen shows a right-to-left override in ("\u202ekcuf"
+    shows as the word reversed), for screens that must not miss any."""
     first = normalize(text)
-    if not _AMBIGUOUS.intersection(text):
-        return (first,)
-    chars, offsets = _folded(text)
-    second = _finish(text, chars, offsets, _LEET_OTHER)
-    return (first,) if second.text == first.text else (first, second)
+    found = [first]
+    if _AMBIGUOUS.intersection(text):
+        chars, offsets = _folded(text)
+        found.append(_finish(text, chars, offsets, _LEET_OTHER))
+    if _RLO in text:
+        found.append(_displayed(text))
+    unique = {r.text: r for r in reversed(found)}  # the first of equal readings is kept
+    return tuple(r for r in found if unique[r.text] is r)
+
+
+_RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows is shown in reverse
+_OVERRIDE_ENDS = frozenset("\u202c\u2069\n\r\u2029")  # POP DIRECTIONAL FORMATTING, PDI, paragraph
+
+
+def _displayed(text: str) -> Normalized:
+    """`text` in the order a screen shows it when a right-to-left override reverses a run:
+    each run from the override to its end is read backwards, and offsets still point at the
+    characters the person typed."""
+    order: list[int] = []
+    run: list[int] = []
+    reversing = False
+    for i, char in enumerate(text):
+        if char == _RLO:
+            reversing = True
+            continue
+        if reversing and char in _OVERRIDE_ENDS:
+            order.extend(reversed(run))
+            run, reversing = [], False
+        (run if reversing else order).append(i)
+    order.extend(reversed(run))
+    shown = normalize("".join(text[i] for i in order))
+    return Normalized(text, shown.text, tuple(order[o] for o in shown.offsets))
 
 
 def clear_caches() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from happybot.art.draw import render_for_campaign
+from happybot.art.draw import drawable, render_for_campaign
 from happybot.models import Artwork, Trigger
 
 if TYPE_CHECKING:
@@ -29,6 +29,12 @@ def art_words(trigger: Trigger, campaign: Campaign) -> str:
         w for w in trigger.art_text.split() if w.lower().rstrip(".,!?") != campaign.hashtag.lower()
     ]
     return " ".join(words)
+
+
+def has_content(trigger: Trigger, campaign: Campaign) -> bool:
+    """Whether the words to draw hold anything a picture can show: an empty post, spaces, emoji
+    or invisible characters alone would be published as a blank shape."""
+    return bool(drawable(art_words(trigger, campaign)).strip())
 
 
 def render(trigger: Trigger, campaign: Campaign) -> tuple[Artwork, str]:

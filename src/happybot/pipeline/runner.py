@@ -21,21 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from happybot.breaker import CircuitBreaker
-from happybot.errors import PlatformError
-from happybot.models import Decision, Finding, Target, Trigger, Verdict
+from happybot.errors import PlatformError, StoreError
+from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.normalize import normalize
 from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
-from happybot.platforms.base import Incoming
+from happybot.platforms.base import Incoming, Malformed
 from happybot.screens.base import Screen, ScreenContext
 from happybot.screens.behaviour import WINDOW, similarity
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.schema import (
     ArtworkRow,
-    DeadLetterRow,
     GroundTruthRow,
     OutboxRow,
     PostRow,
@@ -60,6 +59,21 @@ class RunStats:
     decisions: dict[str, int] = field(default_factory=dict)
     published: int = 0
     waiting_seconds: float = 0.0  # the source has ended; the next reply is due in this long
+
+
+def _position(item: Incoming) -> str:
+    if item.trigger is not None:
+        return item.trigger.key[:100]
+    return f"item after cursor {item.cursor}"[:100]
+
+
+def _raw(item: Incoming) -> str:
+    if item.trigger is None:
+        return ""
+    try:
+        return item.trigger.to_json()
+    except Exception:  # the very thing that broke ingest may break this too
+        return repr(item.trigger)
 
 
 def carries_hashtag(trigger: Trigger, tag: str) -> bool:
@@ -172,39 +186,33 @@ class Pipeline:
 
     def ingest(self, items: Sequence[Incoming]) -> None:
         for item in items:
-            with self.store.transaction() as session:
-                self._ingest_one(session, item)
-                queries.save_cursor(session, self.platform.name, item.cursor, self.store.clock())
+            try:
+                with self.store.transaction() as session:
+                    self._ingest_one(session, item)
+                    queries.save_cursor(
+                        session, self.platform.name, item.cursor, self.store.clock()
+                    )
+            except StoreError:
+                raise  # the store itself is gone: not one post's fault
+            except Exception as exc:  # one post that breaks ingest must not stop the campaign
+                log.exception("could not take in %s; kept in dead letters", _position(item))
+                with self.store.transaction() as session:
+                    self._dead_letter(
+                        session,
+                        Malformed(_position(item), _raw(item), f"{type(exc).__name__}: {exc}"),
+                    )
+                    queries.save_cursor(
+                        session, self.platform.name, item.cursor, self.store.clock()
+                    )
 
     def _ingest_one(self, session: Session, item: Incoming) -> None:
         now = self.store.clock()
         if item.malformed is not None:
-            bad = item.malformed
-            session.add(
-                DeadLetterRow(
-                    source=self.platform.name,
-                    position=bad.position,
-                    raw=bad.raw,
-                    error=bad.error,
-                    at=now,
-                )
-            )
-            self.store.record(
-                session,
-                "dead-letter",
-                ACTOR,
-                self.platform.name,
-                position=bad.position,
-                error=bad.error,
-            )
-            log.warning(
-                "%s %s: %s (kept in dead letters)", self.platform.name, bad.position, bad.error
-            )
-            self.stats.dead_letters += 1
+            self._dead_letter(session, item.malformed)
             return
-        trigger = item.trigger
-        if trigger is None:
+        if item.trigger is None:
             return
+        trigger = item.trigger.storable()
         if not carries_hashtag(trigger, self.campaign.tag):
             self.stats.ignored += 1
             return
@@ -243,6 +251,26 @@ class Pipeline:
             session, "received", ACTOR, trigger.key, content_sha256=row.content_hash, post_id=row.id
         )
         self.stats.received += 1
+
+    def _dead_letter(self, session: Session, bad: Malformed) -> None:
+        queries.add_dead_letter(
+            session, self.platform.name, bad.position, bad.raw, bad.error, self.store.clock()
+        )
+        self.store.record(
+            session,
+            "dead-letter",
+            ACTOR,
+            self.platform.name,
+            position=storable_text(bad.position[:100]),
+            error=storable_text(bad.error[:500]),
+        )
+        log.warning(
+            "%s %s: %s (kept in dead letters)",
+            self.platform.name,
+            bad.position[:100],
+            bad.error[:500],
+        )
+        self.stats.dead_letters += 1
 
     # -- screen, decide, render, route ---------------------------------------------------------
 
@@ -326,7 +354,10 @@ class Pipeline:
                         reply_text=j.reply,
                     )
                 )
-            post.state = self._route(session, post, j.final.decision, art is not None)
+            if j.nothing_to_draw and j.final.decision is Decision.PUBLISH:
+                post.state = "skipped"  # nothing to draw: no blank picture, no reply
+            else:
+                post.state = self._route(session, post, j.final.decision, art is not None)
             if any(f.label == "coordination" for f in j.findings):
                 self._hold_cluster(session, post)
             self.store.record(

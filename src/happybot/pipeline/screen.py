@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 SCREEN_ERROR = "screen-error"
 SCREEN_TIMEOUT = "screen-timeout"
-FAIL_CLOSED_LABELS = frozenset({SCREEN_ERROR, SCREEN_TIMEOUT})
+RENDER_ERROR = "render-error"  # the picture could not be drawn or read back
+# a check that could not be made sends the post to a person, never to rejection unseen
+FAIL_CLOSED_LABELS = frozenset({SCREEN_ERROR, SCREEN_TIMEOUT, RENDER_ERROR})
 
 
 class ScreenRunner:

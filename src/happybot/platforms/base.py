@@ -50,6 +50,26 @@ class Incoming:
     idle: bool = False
 
 
+def incoming(cursor: str, position: str, raw: object, build: Callable[[], Trigger]) -> Incoming:
+    """The trigger `build` makes of one item of a network, or, when a hostile or unexpected
+    item breaks the translation, a `Malformed` item kept in the dead letters: a generator that
+    raised would end the stream, and with it the campaign."""
+    try:
+        return Incoming(cursor=cursor, trigger=build())
+    except Exception as exc:  # any shape a network can send must not stop the run
+        return Incoming(
+            cursor=cursor,
+            malformed=Malformed(position, _raw_text(raw), f"{type(exc).__name__}: {exc}"),
+        )
+
+
+def _raw_text(raw: object) -> str:
+    try:
+        return raw if isinstance(raw, str) else repr(raw)
+    except Exception:  # a repr that fails is itself hostile input
+        return f"<{type(raw).__name__}>"
+
+
 class Source(Protocol):
     """Where triggers come from."""
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -39,7 +40,7 @@ from websockets.sync.client import connect
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform
+from happybot.platforms.base import Incoming, Network, Platform, incoming
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -276,6 +277,9 @@ class BlueskyPlatform:
         """Stop listening: the stream ends at its next frame or quiet moment."""
         self._closing = True
 
+    def _trigger(self, uri: str, did: str, record: Any) -> Trigger:
+        return Trigger("bluesky", self._post(uri, did, record))
+
     def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
         """Campaign posts as they come, and an idle signal (the runner then processes and
         publishes what it has) when no campaign post came for `idle_seconds`: on a relay that
@@ -300,7 +304,7 @@ class BlueskyPlatform:
                 continue
             try:
                 at, posts = self.filter.posts(frame)
-            except (ValueError, KeyError, TypeError) as exc:
+            except Exception as exc:  # a hostile frame must not end the stream
                 log.warning("firehose frame after seq %s could not be read: %s", last, exc)
                 continue
             if at is not None:
@@ -308,8 +312,12 @@ class BlueskyPlatform:
             for uri, did, record in posts:
                 if did == self._own:
                     continue  # the bot's own reply carries the hashtag too
-                trigger = Trigger("bluesky", self._post(uri, did, record))
-                yield Incoming(cursor=str(last), trigger=trigger)
+                yield incoming(
+                    str(last),
+                    uri,
+                    record,
+                    functools.partial(self._trigger, uri, did, record),
+                )
                 handed = time.monotonic()
 
     # -- posts and authors ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform, retry_wait
+from happybot.platforms.base import Incoming, Network, Platform, incoming, retry_wait
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -210,7 +210,10 @@ class MastodonPlatform:
     def _incoming(self, status: Any) -> Incoming | None:
         if str(status["account"]["id"]) == self.me:
             return Incoming(cursor=str(status["id"]))  # the bot's own reply: only the cursor
-        return Incoming(cursor=str(status["id"]), trigger=Trigger("mastodon", self._post(status)))
+        cursor = str(status["id"])
+        return incoming(
+            cursor, f"status {cursor}", status, lambda: Trigger("mastodon", self._post(status))
+        )
 
     # -- posts -----------------------------------------------------------------------------------
 

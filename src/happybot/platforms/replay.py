@@ -18,6 +18,9 @@ from happybot.errors import SourceError
 from happybot.models import Author, Post, Trigger
 from happybot.platforms.base import Incoming, Malformed
 
+# a hostile line can break every field at once: the dead letter names the first few
+MAX_PROBLEMS = 5
+
 
 class AuthorIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -81,13 +84,19 @@ def parse_line(line: str) -> tuple[Trigger, LineIn]:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        # JSON nested a thousand deep: no post is shaped like that
+        raise ValueError("not a post: JSON nested too deep") from None
     try:
         data = LineIn.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}"
+            for e in exc.errors()[:MAX_PROBLEMS]
         )
         raise ValueError(problems) from None
+    except RecursionError:
+        raise ValueError("not a post: replies nested too deep") from None
     parent = to_post(data.reply_to) if data.reply_to else None
     return Trigger(platform="replay", post=to_post(data), parent=parent), data
 
@@ -111,7 +120,7 @@ class ReplaySource:
                     continue
                 try:
                     trigger, data = parse_line(line)
-                except ValueError as exc:
+                except Exception as exc:  # whatever a line holds, it must not end the file
                     yield Incoming(
                         cursor=str(number),
                         malformed=Malformed(f"line {number}", line.rstrip("\n"), str(exc)),

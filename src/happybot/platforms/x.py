@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform, retry_wait
+from happybot.platforms.base import Incoming, Network, Platform, incoming, retry_wait
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -216,7 +216,8 @@ class XPlatform:
     def _incoming(self, tweet: Any, users: dict[str, Any]) -> Incoming:
         if str(tweet.author_id) == self.me:
             return Incoming(cursor=str(tweet.id))  # the bot's own reply: only the cursor
-        return Incoming(cursor=str(tweet.id), trigger=Trigger("x", _post(tweet, users)))
+        cursor = str(tweet.id)
+        return incoming(cursor, f"post {cursor}", tweet, lambda: Trigger("x", _post(tweet, users)))
 
     def fetch_parent(self, post: Post) -> Post | None:
         if not post.reply_to_id:

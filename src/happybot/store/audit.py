@@ -78,6 +78,7 @@ class ChainStatus:
     entries: int
     broken_at: int | None  # the first entry that does not verify
     problem: str | None
+    head: str = GENESIS  # the hash of the last entry that verifies: note it to check later
 
     @property
     def ok(self) -> bool:
@@ -112,8 +113,18 @@ def verify(session: Session, key: bytes, batch: int = 5000) -> ChainStatus:
             last_seen = row.id
     head = session.get(AuditHeadRow, 1)
     if head is not None and (head.last_id != count or head.last_hash != prev_hash):
-        return ChainStatus(count, count + 1, f"entries after {count} were deleted")
-    return ChainStatus(count, None, None)
+        return ChainStatus(count, count + 1, f"entries after {count} were deleted", prev_hash)
+    return ChainStatus(count, None, None, prev_hash)
+
+
+def entry_with_hash(session: Session, prefix: str) -> int | None:
+    """The id of the entry whose hash begins with `prefix`, if the chain holds it. A head noted
+    earlier and kept elsewhere must still be there: deleting the newest entries and moving the
+    head row back leaves a chain that verifies, but not one that holds the noted entry."""
+    prefix = prefix.strip().lower()
+    return session.execute(
+        select(AuditRow.id).where(AuditRow.hash.startswith(prefix, autoescape=True)).limit(1)
+    ).scalar_one_or_none()
 
 
 def entries(

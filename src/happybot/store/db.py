@@ -7,6 +7,8 @@ one file serialise their writes instead of failing halfway.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,13 +17,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from happybot.errors import StoreError
 from happybot.store import audit
+from happybot.store.schema import AuditHeadRow
 
 
 def utcnow() -> datetime:
@@ -44,8 +47,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SUPPORTED = ("sqlite", "postgresql")
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if "://" not in url or scheme not in SUPPORTED:
+        raise StoreError(
+            f"cannot use the store at {_safe(url)}: happybot keeps its store in SQLite "
+            "(sqlite:///FILE) or PostgreSQL (postgresql://USER@HOST/DB)"
+        )
     if url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
         if url in ("sqlite://", "sqlite:///:memory:"):
@@ -81,6 +93,36 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def exists(url: str) -> bool:
+    """Whether a store was made at `url` (a SQLite file, or a migrated PostgreSQL schema),
+    without creating anything."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+        if not file or file == ":memory:":
+            return False
+        from pathlib import Path
+
+        if not Path(file).is_file():
+            return False
+    engine = make_engine(url)
+    try:
+        return inspect(engine).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the store at {_safe(url)}: {_first_line(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0]}"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Names the audit key without revealing it: a keyed hash of a fixed text."""
+    return hmac.new(key, b"happybot audit key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
 class Store:
     """The database and the key of its audit chain. Pass it to stages; never a global."""
 
@@ -93,16 +135,50 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, audit_key: bytes, clock: Callable[[], datetime] = utcnow) -> Store:
+    def open(
+        cls,
+        url: str,
+        audit_key: bytes,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        create: bool = True,
+    ) -> Store:
+        """Open (and migrate) the store at `url`. Without `create`, a store that was never made
+        there is an error, not a new empty one: a mistyped path or the wrong folder must not
+        look like a campaign with nothing in it. The audit key must be the one the store's
+        chain was made with (its fingerprint is kept in the store)."""
+        if not create and not exists(url):
+            raise StoreError(
+                f"there is no store at {_safe(url)}: `happybot run` makes one; check --db, "
+                "$HAPPYBOT_DB or the campaign's store.url (a relative SQLite path is relative "
+                "to the campaign file)"
+            )
         try:
             engine = make_engine(url)
             migrate(engine)
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot open the store at {_safe(url)}: {exc.__class__.__name__}: "
-                f"{str(exc).splitlines()[0]}"
-            ) from exc
-        return cls(engine, audit_key, clock)
+            raise StoreError(f"cannot open the store at {_safe(url)}: {_first_line(exc)}") from exc
+        store = cls(engine, audit_key, clock)
+        store._bind_key()
+        return store
+
+    def _bind_key(self) -> None:
+        """Keep the key's fingerprint on first use; afterwards refuse another key, so that a
+        wrong key reads as "wrong key", not as a tampered chain."""
+        mine = key_fingerprint(self.audit_key)
+        with self.transaction() as session:
+            head = session.get(AuditHeadRow, 1, with_for_update=True)
+            if head is None:
+                return
+            if head.key_fingerprint is None:
+                head.key_fingerprint = mine
+            elif head.key_fingerprint != mine:
+                self.engine.dispose()
+                raise StoreError(
+                    f"wrong audit key for the store at {_safe(str(self.engine.url))}: its chain "
+                    f"was made with the key {head.key_fingerprint}, not {mine}; use the key file "
+                    "that came with the store (or $HAPPYBOT_AUDIT_KEY)"
+                )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

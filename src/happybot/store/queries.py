@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from happybot.models import Artwork, Finding, Mode, Trigger, Verdict
+from happybot.models import Artwork, Finding, Mode, Trigger, Verdict, storable_text
 from happybot.screens.base import MemoryHistory, RecentPost
 from happybot.store.schema import (
     ArtworkRow,
     CursorRow,
+    DeadLetterRow,
     DecisionRow,
     FindingRow,
     PostRow,
@@ -131,3 +133,27 @@ def history_snapshot(session: Session, since: datetime, authors: Sequence[str]) 
     for author, count in rejected:
         history.set_rejected(author, int(count))
     return history
+
+
+# enough of a broken line to see what it was; the rest is known by its hash and length
+DEAD_LETTER_PREFIX = 4096
+DEAD_LETTER_ERROR = 2000
+
+
+def add_dead_letter(
+    session: Session, source: str, position: str, raw: str, error: str, now: datetime
+) -> None:
+    """Keep an item that could not be read as a post: a bounded prefix of it, with the hash and
+    length of the whole, so that one huge hostile line cannot fill the database."""
+    data = raw.encode("utf-8", "surrogatepass")
+    session.add(
+        DeadLetterRow(
+            source=storable_text(source[:400]),
+            position=storable_text(position[:100]),
+            raw=storable_text(raw[:DEAD_LETTER_PREFIX]),
+            raw_sha256=hashlib.sha256(data).hexdigest(),
+            raw_length=len(raw),
+            error=storable_text(error[:DEAD_LETTER_ERROR]),
+            at=now,
+        )
+    )

@@ -136,9 +136,12 @@ class DeadLetterRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(400))
     position: Mapped[str] = mapped_column(String(100))
-    raw: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)  # at most DEAD_LETTER_PREFIX characters of it
     error: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the whole item's hash and length: a 200 MB line must not become a 200 MB row
+    raw_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    raw_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class GroundTruthRow(Base):
@@ -197,6 +200,9 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # which key made the chain (a keyed hash of a fixed text, never the key): a wrong key is
+    # then told apart from tampering
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class UserRow(Base):
