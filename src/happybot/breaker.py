@@ -135,8 +135,16 @@ class CircuitBreaker:
     def _alert(self, incident: Incident, trip: Trip, previous: Mode | None) -> None:
         """Slack-compatible JSON to the campaign's webhook. A failed alert is logged and
         audited; it never stops the breaker."""
+        off = self.campaign.alerts.off_because()
         url = self.campaign.alerts.webhook_url()
-        if not url:
+        if off is not None or not url:
+            # said, and kept in the audit: an incident nobody hears of is worse than a failed
+            # alert
+            log.error("incident %s opened, but no alert was sent: %s", incident.id, off)
+            with self.store.transaction() as session:
+                self.store.record(
+                    session, "alert-off", ACTOR, f"incident:{incident.id}", reason=off
+                )
             return
         if trip.copilot:
             consequence = (

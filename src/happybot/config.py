@@ -135,8 +135,32 @@ class Alerts(_Model):
     webhook_url_env: str | None = "HAPPYBOT_ALERT_WEBHOOK"
     timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5
 
+    @field_validator("webhook_url_env")
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        if value is None or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            return value
+        if "://" in value or value.lower().startswith("http"):
+            raise ValueError(
+                "this names the environment variable that holds the webhook's URL, not the URL "
+                "(a secret, never in the file): write HAPPYBOT_ALERT_WEBHOOK here and export "
+                "HAPPYBOT_ALERT_WEBHOOK=<the URL>"
+            )
+        raise ValueError(f"{value!r} is not the name of an environment variable")
+
     def webhook_url(self) -> str | None:
         return os.environ.get(self.webhook_url_env) if self.webhook_url_env else None
+
+    def off_because(self) -> str | None:
+        """Why no alert would go out, or None when alerts are on: people must know."""
+        if not self.webhook_url_env:
+            return "alerts.webhook_url_env is empty in the campaign file"
+        url = self.webhook_url()
+        if not url:
+            return f"${self.webhook_url_env} is not set"
+        if not re.match(r"https?://", url):
+            return f"${self.webhook_url_env} does not hold an http(s) URL"
+        return None
 
 
 class Words(_Model):

@@ -41,6 +41,14 @@ class UnknownPost(ReviewError):
     """No post has that id."""
 
 
+# ids are 64-bit integers in the store: a larger number is no post, not a database error
+MAX_ID = 2**63 - 1
+
+
+def _post(session: Session, post_id: int) -> PostRow | None:
+    return session.get(PostRow, post_id) if 0 < post_id <= MAX_ID else None
+
+
 MIN_HASH = 12  # how much of the picture's hash an approval must name
 CLAIM_MINUTES = 5  # how long a reviewer holds a post they opened; renewed while they look
 
@@ -161,7 +169,7 @@ def _items(session: Session, rows: Sequence[PostRow], now: datetime) -> list[Que
 
 def get_item(store: Store, post_id: int) -> QueueItem:
     with store.transaction() as session:
-        row = session.get(PostRow, post_id)
+        row = _post(session, post_id)
         if row is None:
             raise UnknownPost(f"there is no post {post_id}")
         return _items(session, [row], store.clock())[0]
@@ -271,6 +279,17 @@ def _approve(
     now = store.clock()
     _decided(session, post.id, reviewer, now)
     _act(session, post.id, "approve", reviewer, reason, art.sha256, now)
+    if post.parent_key is not None:
+        other = session.execute(
+            select(OutboxRow.post_id).where(
+                OutboxRow.parent_key == post.parent_key, OutboxRow.post_id != post.id
+            )
+        ).scalar_one_or_none()
+        if other is not None:
+            raise ReviewError(
+                f"post {post.id}: post {other} already has a reply to the same parent post "
+                "(queued or sent), and a parent post gets one reply: reject this one"
+            )
     enqueue(session, post, campaign.hashtag, approved_by=reviewer, now=now)
     post.state = "queued"
     store.record(
@@ -348,7 +367,7 @@ def _decided(session: Session, post_id: int, reviewer: str, now: datetime) -> No
 
 
 def _waiting_post(session: Session, post_id: int) -> tuple[PostRow, ArtworkRow | None]:
-    post = session.get(PostRow, post_id)
+    post = _post(session, post_id)
     if post is None:
         raise UnknownPost(f"there is no post {post_id}")
     mode = queries.get_mode(session)

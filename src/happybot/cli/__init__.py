@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from sqlalchemy.exc import SQLAlchemyError
 
 from happybot.cli.display import shown
 from happybot.config import Campaign, audit_key, db_url, load_campaign, starter_campaign
@@ -85,10 +86,32 @@ def main() -> None:
         # a message may quote a post: shown with its control characters escaped
         err.print("[bold red]error:[/]", shown(str(exc), one_line=False), highlight=False)
         sys.exit(2)
+    except SQLAlchemyError as exc:
+        # a connection dropped mid-transaction, a database that went away: that transaction
+        # was rolled back, everything before it is kept
+        first = (str(exc).splitlines() or [""])[0]
+        err.print(
+            "[bold red]error:[/] the store failed:",
+            shown(f"{type(exc).__name__}: {first}"),
+            "— nothing of the step that failed was kept, everything before it was; "
+            "run again to resume",
+            highlight=False,
+        )
+        sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted: what was committed is kept; run again to resume")
         sys.exit(130)
 
 
 # the command modules register themselves on `app`
-from happybot.cli import art, audit, evaluate, model, review, run, screen, serve  # noqa: E402,F401
+from happybot.cli import (  # noqa: E402,F401
+    art,
+    audit,
+    doctor,
+    evaluate,
+    model,
+    review,
+    run,
+    screen,
+    serve,
+)

@@ -113,12 +113,15 @@ def write_anchor(path: Path, head: str) -> None:
 @app.command()
 def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Mode, open incidents, and how many posts are in each state."""
-    store = open_store(db, campaign_from(campaign_path))
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
     now = counts(store)
+    off = campaign.alerts.off_because()
     if as_json:
-        print(json.dumps(now.as_json()))
+        print(json.dumps({**now.as_json(), "alerts": {"on": off is None, "off_because": off}}))
         return
     out.print(f"mode: [bold]{now.mode.value if now.mode else 'not set'}[/]")
+    out.print("alerts: on" if off is None else f"alerts: [yellow]off[/] ({off})")
     for incident in now.open_incidents:
         out.print(f"[red]open incident {incident.id}[/] ({incident.kind}): {incident.summary}")
     table = Table("state", "posts", title="posts")

@@ -77,7 +77,8 @@ def review_list(
 def review_show(
     post_id: int,
     picture: Annotated[
-        Path | None, typer.Option("--picture", help="Write the picture here.")
+        Path | None,
+        typer.Option("--picture", help="Write the picture to this file (or into this folder)."),
     ] = None,
     campaign_path: CampaignOpt = None,
     db: DbOpt = None,
@@ -101,11 +102,18 @@ def review_show(
     out.print(f"reply text: {shown(item.reply_text or '')}")
     out.print(f"picture sha256: {item.picture_sha256 or 'none'}")
     if picture is not None and item.picture_sha256:
+        if picture.is_dir():
+            picture = picture / f"post-{post_id}-{item.picture_sha256[:12]}.png"
         with store.transaction() as session:
             art = session.get(ArtworkRow, post_id)
             assert art is not None
-            picture.write_bytes(art.png)
-        out.print(f"picture written to {picture}")
+            try:
+                picture.write_bytes(art.png)
+            except OSError as exc:
+                raise HappybotError(
+                    f"cannot write the picture to {picture}: {exc.strerror}"
+                ) from exc
+        out.print(f"picture written to {shown(str(picture))}")
 
 
 @review_app.command("approve")

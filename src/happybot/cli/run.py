@@ -129,6 +129,11 @@ def run(
     """Run the campaign: read triggers, screen, draw, queue for review or publish."""
     campaign = campaign_from(campaign_path, corpus)
     store = open_store(db, campaign, create=True)
+    if (off := campaign.alerts.off_because()) is not None:
+        err.print(
+            f"[yellow]alerts are off: {off}[/]; the circuit breaker will open incidents "
+            "without telling anyone (`happybot doctor` checks the set-up)"
+        )
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from happybot.errors import PlatformRejected
+from happybot.errors import ConfigError, PlatformRejected, PlatformUnavailable
 from happybot.models import Post, Published, Reply
 from happybot.platforms.base import Incoming, Source
 
@@ -24,6 +24,17 @@ class DryRunPlatform:
         self.name = source.name
         self.out_dir = Path(out_dir)
         self.writes = 0  # replies actually written, for tests and the summary
+        # said at start, in one line, rather than at the first reply of a long run
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.out_dir / ".happybot-write-check"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write replies to {self.out_dir}: {exc.strerror or type(exc).__name__}; "
+                "choose another folder with --out (or platform.out_dir)"
+            ) from exc
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         return self.source.listen(cursor)
@@ -38,8 +49,11 @@ class DryRunPlatform:
         png_path, json_path = self._paths(reply.idempotency_key)
         if json_path.exists():
             return Published(ref=reply.idempotency_key, url=png_path.resolve().as_uri())
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(png_path, reply.artwork.png)
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            _atomic_write(png_path, reply.artwork.png)
+        except OSError as exc:  # a full disk or a folder taken away: retried later
+            raise PlatformUnavailable(f"cannot write {png_path}: {exc.strerror}") from exc
         record = {
             "in_reply_to": reply.in_reply_to,
             "to_handle": reply.to_handle,
