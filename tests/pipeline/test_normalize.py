@@ -117,3 +117,24 @@ def test_searching_only_non_ascii_runs_finds_the_emoji_a_whole_text_search_finds
 
     whole = {e["match_start"]: (e["emoji"], e["match_end"]) for e in emoji.emoji_list(text)}
     assert _emoji_at(text) == whole
+
+
+# confusables that stand for two Latin letters ("ӕ" is "ae"): each once stopped the bot for good
+@pytest.mark.parametrize(
+    "char", ["\u04d4", "\u04d5", "\ua698", "\ua699", "\U00011700", "\U000118e3"]
+)
+def test_a_confusable_of_several_letters_folds_without_raising(char: str) -> None:
+    folded = normalize(f"x{char}y").text
+    assert folded.startswith("x") and folded.endswith("y") and len(folded) >= 4
+
+
+def test_a_right_to_left_override_is_read_in_the_order_it_is_shown() -> None:
+    from happybot.pipeline.normalize import readings
+
+    original = "so \u202ekcuf\u202c happy"
+    found = readings(original)
+    shown = [r for r in found if "fuck" in r.text]
+    assert len(shown) == 1
+    start = shown[0].text.index("fuck")
+    a, b = shown[0].span_in_original(start, start + 4)
+    assert original[a:b] == "kcuf"  # evidence points at what the person typed
