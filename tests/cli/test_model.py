@@ -30,9 +30,13 @@ def test_calibrate_writes_the_models_thresholds_and_prints_the_campaigns(
     assert set(written["thresholds"]) >= {"hate", "insult", "self-harm"}
     hate = written["thresholds"]["hate"]
     assert hate["review"] <= hate["balanced"] <= hate["reject"]
-    # the shipped model's own calibration is what the build wrote: the same data, the same fit
+    # the shipped model's own calibration is what the build wrote: the same data, the same fit,
+    # to within a few thousandths (on 2026-11-29, with onnxruntime 1.32 and the same data, the
+    # fit gave 0.158 / 0.867 where the build had written 0.156 / 0.866: the scores' last digits
+    # differ between installs)
     shipped = json.loads((shipped_model() / "model.json").read_text())
-    assert written["thresholds"]["hate"] == shipped["thresholds"]["hate"]
+    for name, value in shipped["thresholds"]["hate"].items():
+        assert written["thresholds"]["hate"][name] == pytest.approx(value, abs=0.005), name
 
 
 def test_eval_dynabench_reports_auc_and_f1(tmp_path: Path) -> None:

@@ -63,6 +63,15 @@ def _coverage(path: str | None) -> frozenset[int]:
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
+def visible(text: str) -> str:
+    """`text` with the characters that steer or draw nothing (bidi controls, zero-width ones,
+    controls) as spaces; but the zero-width joiner, which makes one emoji of several (a family),
+    and hides nothing from the screens (they read through it)."""
+    return "".join(
+        " " if ch != "\u200d" and unicodedata.category(ch) in _INVISIBLE else ch for ch in text
+    )
+
+
 def drawable(text: str) -> str:
     """The text as the picture draws it. Emoji (no glyph in a text font; the alt text keeps
     them) and invisible characters become spaces, not nothing: "fa🙂g" must not become a word
@@ -236,9 +245,10 @@ def render_art(
     buffer = io.BytesIO()
     # zlib level 3: a third of the time of the default 6 for a quarter more bytes (~50 KB)
     indexed.save(buffer, format="PNG", compress_level=3)
-    # from the drawn text: what the picture shows, and never a bidi control that would show
-    # the alt text's words in another order than the screens read them
-    words = " ".join(drawn.split())
+    # the words as drawn, emoji kept for those who hear the alt text: never a bidi control or
+    # an invisible character, which would show its words in another order than the screens
+    # read them
+    words = " ".join(visible(text).split())
     title = SHAPES[chosen].title
     article = "An" if title[0] in "aeiou" else "A"
     alt = f"{article} {title} drawn in coloured text, made from the words: “{words}”."
