@@ -75,7 +75,10 @@ def open_store(db: str | None, campaign: Campaign | None, *, create: bool = Fals
     if not made and not create:
         # the same message as the store's own, before a key file is looked for
         return Store.open(url, b"", create=False)
-    return Store.open(url, audit_key(url, campaign, create=not made), create=create)
+    store = Store.open(url, audit_key(url, campaign, create=not made), create=create)
+    if not made:
+        err.print(f"made a new store at {shown(url)}", highlight=False)
+    return store
 
 
 def main() -> None:
