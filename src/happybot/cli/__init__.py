@@ -21,6 +21,7 @@ from happybot.config import Campaign, audit_key, db_url, load_campaign, starter_
 from happybot.errors import HappybotError
 from happybot.store.db import Store
 from happybot.store.db import exists as store_exists
+from happybot.store.db import require as require_store
 
 app = typer.Typer(
     name="happybot",
@@ -73,8 +74,7 @@ def open_store(db: str | None, campaign: Campaign | None, *, create: bool = Fals
     url = db_url(db, campaign)
     made = store_exists(url)
     if not made and not create:
-        # the same message as the store's own, before a key file is looked for
-        return Store.open(url, b"", create=False)
+        require_store(url)  # raises before a key file is looked for: the store is what is missing
     store = Store.open(url, audit_key(url, campaign, create=not made), create=create)
     if not made:
         err.print(f"made a new store at {shown(url)}", highlight=False)

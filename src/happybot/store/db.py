@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -101,8 +102,6 @@ def exists(url: str) -> bool:
         file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
         if not file or file == ":memory:":
             return False
-        from pathlib import Path
-
         if not Path(file).is_file():
             return False
     engine = make_engine(url)
@@ -112,6 +111,17 @@ def exists(url: str) -> bool:
         raise StoreError(f"cannot open the store at {_safe(url)}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
+
+
+def require(url: str) -> None:
+    """Refuse a store that was never made at `url`: a mistyped path or the wrong folder must not
+    look like a campaign with nothing in it."""
+    if not exists(url):
+        raise StoreError(
+            f"there is no store at {_safe(url)}: `happybot run` makes one; check --db, "
+            "$HAPPYBOT_DB or the campaign's store.url (a relative SQLite path is relative "
+            "to the campaign file)"
+        )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -147,12 +157,8 @@ class Store:
         there is an error, not a new empty one: a mistyped path or the wrong folder must not
         look like a campaign with nothing in it. The audit key must be the one the store's
         chain was made with (its fingerprint is kept in the store)."""
-        if not create and not exists(url):
-            raise StoreError(
-                f"there is no store at {_safe(url)}: `happybot run` makes one; check --db, "
-                "$HAPPYBOT_DB or the campaign's store.url (a relative SQLite path is relative "
-                "to the campaign file)"
-            )
+        if not create:
+            require(url)
         try:
             engine = make_engine(url)
             migrate(engine)
