@@ -21,13 +21,13 @@ from rich.progress import Progress
 
 from happybot.config import starter_campaign
 from happybot.models import Trigger
-from happybot.pipeline.normalize import clear_caches, normalize
 from happybot.platforms.simulate import Simulator, forbidden_lines
 from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext
 from happybot.screens.behaviour import BehaviourScreen
 from happybot.screens.behaviour import _shingles as shingles
 from happybot.screens.corpus import CorpusScreen
 from happybot.screens.lexicon import LexiconScreen
+from happybot.text.normalize import clear_caches, normalize
 
 BATCH = 256
 SLOW_SAMPLE = 2000

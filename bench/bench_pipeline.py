@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from happybot.config import starter_campaign
-from happybot.pipeline.normalize import normalize
 from happybot.pipeline.runner import Pipeline
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.registry import open_platform
 from happybot.platforms.simulate import Simulator
 from happybot.screens.base import ScreenContext, load_screens
 from happybot.store.db import Store
+from happybot.text.normalize import normalize
 
 
 def bench_screens(n: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from happybot.pipeline.normalize import normalize
+from happybot.text.normalize import normalize
 
 HATE = "hate"
 INSULT = "insult"

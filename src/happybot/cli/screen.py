@@ -16,11 +16,11 @@ from happybot.errors import SourceError
 from happybot.models import Author, Decision, Finding, Post, Trigger
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import Judgement, judge
-from happybot.pipeline.normalize import normalize
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.replay import parse_line
 from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext, load_screens
 from happybot.screens.lexicon import LexiconScreen
+from happybot.text.normalize import normalize
 
 _COLOUR = {Decision.PUBLISH: "green", Decision.REVIEW: "yellow", Decision.REJECT: "red"}
 

@@ -25,7 +25,6 @@ from happybot.errors import PlatformError, StoreError
 from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
-from happybot.pipeline.normalize import normalize
 from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming, Malformed
@@ -39,6 +38,7 @@ from happybot.store.schema import (
     OutboxRow,
     PostRow,
 )
+from happybot.text.normalize import normalize
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

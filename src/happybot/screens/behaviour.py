@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from happybot.config import Behaviour
 from happybot.models import Author, Finding, Target, Trigger
-from happybot.pipeline.normalize import normalize, words_of
 from happybot.screens.base import ScreenContext
+from happybot.text.normalize import normalize, words_of
 
 if TYPE_CHECKING:
     from datetime import datetime

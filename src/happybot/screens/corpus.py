@@ -29,8 +29,8 @@ from datasketch import MinHash, MinHashLSH
 from happybot.config import cache_dir
 from happybot.errors import ConfigError
 from happybot.models import Finding, Target, Trigger
-from happybot.pipeline.normalize import NORMALIZE_VERSION, WORD, normalize, words_of
 from happybot.screens.base import ScreenContext
+from happybot.text.normalize import NORMALIZE_VERSION, WORD, normalize, words_of
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

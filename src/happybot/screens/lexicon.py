@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 from happybot.models import Finding, Target, Trigger
-from happybot.pipeline.normalize import normalize, readings
 from happybot.screens.base import ScreenContext
+from happybot.text.normalize import normalize, readings
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

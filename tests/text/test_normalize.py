@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from happybot.pipeline.normalize import normalize
+from happybot.text.normalize import normalize
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_spaced_leetspeak_joins_then_reads_as_letters() -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_the_ascii_fast_path_folds_like_the_general_one(text: str) -> None:
-    from happybot.pipeline import normalize as module
+    from happybot.text import normalize as module
 
     fast = module._fold(text)
     general = module._fold(text + "é")  # any non-ASCII character takes the general path
@@ -113,7 +113,7 @@ def test_searching_only_non_ascii_runs_finds_the_emoji_a_whole_text_search_finds
 ) -> None:
     import emoji
 
-    from happybot.pipeline.normalize import _emoji_at
+    from happybot.text.normalize import _emoji_at
 
     whole = {e["match_start"]: (e["emoji"], e["match_end"]) for e in emoji.emoji_list(text)}
     assert _emoji_at(text) == whole
@@ -129,7 +129,7 @@ def test_a_confusable_of_several_letters_folds_without_raising(char: str) -> Non
 
 
 def test_a_right_to_left_override_is_read_in_the_order_it_is_shown() -> None:
-    from happybot.pipeline.normalize import readings
+    from happybot.text.normalize import readings
 
     original = "so \u202ekcuf\u202c happy"
     found = readings(original)
