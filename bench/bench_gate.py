@@ -20,9 +20,10 @@ from pathlib import Path
 from rich.progress import Progress
 
 from happybot.config import starter_campaign
+from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Trigger
 from happybot.platforms.simulate import Simulator, forbidden_lines
-from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext
+from happybot.screens.base import ScreenContext
 from happybot.screens.behaviour import BehaviourScreen
 from happybot.screens.behaviour import _shingles as shingles
 from happybot.screens.corpus import CorpusScreen

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Decision
 from happybot.pipeline.decide import decide, policy_from_campaign
-from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext
+from happybot.screens.base import ScreenContext
 from happybot.screens.behaviour import BehaviourScreen, similarity
 from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
 

@@ -71,7 +71,7 @@ def test_a_passage_reworded_a_little_is_held_for_review(corpus: Path) -> None:
 
 
 def test_a_passage_split_across_posts_of_one_author_is_caught(corpus: Path) -> None:
-    from happybot.screens.base import MemoryHistory, RecentPost
+    from happybot.history import MemoryHistory, RecentPost
 
     screen = CorpusScreen(paths=[corpus])
     pieces = ["Do not pity", "them, for they", "have never pitied us"]

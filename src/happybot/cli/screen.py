@@ -13,12 +13,13 @@ from rich.table import Table
 from happybot.cli import CampaignOpt, CorpusOpt, JsonOpt, app, campaign_from, err, out
 from happybot.cli.display import shown
 from happybot.errors import SourceError
+from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Author, Decision, Finding, Post, Trigger
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import Judgement, judge
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.replay import parse_line
-from happybot.screens.base import MemoryHistory, RecentPost, ScreenContext, load_screens
+from happybot.screens.base import ScreenContext, load_screens
 from happybot.screens.lexicon import LexiconScreen
 from happybot.text.normalize import normalize
 

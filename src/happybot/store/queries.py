@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Artwork, Finding, Mode, Trigger, Verdict, storable_text
-from happybot.screens.base import MemoryHistory, RecentPost
 from happybot.store.schema import (
     ArtworkRow,
     CursorRow,

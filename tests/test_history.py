@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from happybot.screens.base import MemoryHistory, RecentPost
+from happybot.history import MemoryHistory, RecentPost
 from happybot.testing import NOW
 
 
