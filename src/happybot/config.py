@@ -241,7 +241,7 @@ class Classifier(_Model):
     @field_validator("labels")
     @classmethod
     def _ours(cls, value: dict[str, str]) -> dict[str, str]:
-        from happybot.classifiers.base import LABELS, not_ours
+        from happybot.labels import LABELS, not_ours
 
         unknown = not_ours(value.values())
         if unknown:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from happybot.classifiers.base import LABELS
 from happybot.config import Campaign, starter_campaign
+from happybot.labels import LABELS
 from happybot.models import Author, Post, Trigger
 from happybot.store.db import Store, utcnow
 

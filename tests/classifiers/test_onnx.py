@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from happybot.classifiers.base import LABELS, model_text
+from happybot.classifiers.base import model_text
 from happybot.classifiers.onnx import (
     MODEL_FILE,
     TOKENIZER_FILE,
@@ -18,6 +18,7 @@ from happybot.classifiers.onnx import (
     shipped_model,
 )
 from happybot.errors import ClassifierError
+from happybot.labels import LABELS
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ same text on both sides."""
 
 from __future__ import annotations
 
-from happybot.classifiers.base import LABELS
+from happybot.labels import LABELS
 from happybot.training.corpus import REPEAT, is_held_out, row_of, split
 from happybot.training.datasets import Example
 from happybot.training.train import batches

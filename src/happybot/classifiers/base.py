@@ -3,23 +3,10 @@ label. The labels are ours; a backend maps its own categories onto them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from happybot.text.normalize import normalize
-
-HATE = "hate"
-INSULT = "insult"
-THREAT = "threat"
-SEXUAL = "sexual"
-SELF_HARM = "self-harm"
-LABELS = (HATE, INSULT, THREAT, SEXUAL, SELF_HARM)
-
-
-def not_ours(names: Iterable[str]) -> list[str]:
-    """The names among these that are none of our labels, sorted (for the error message)."""
-    return sorted(set(names) - set(LABELS))
-
 
 Scores = Mapping[str, float]
 

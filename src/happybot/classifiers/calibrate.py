@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from happybot.classifiers.base import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
 from happybot.classifiers.onnx import SETTINGS_FILE, Calibration, OnnxClassifier
 from happybot.errors import ClassifierError
+from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
 from happybot.training.corpus import Row
 
 Progress = Callable[[int, int], None]

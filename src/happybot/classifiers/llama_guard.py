@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from happybot.classifiers.base import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT, Scores
+from happybot.classifiers.base import Scores
 from happybot.classifiers.remote import bearer, post_json
 from happybot.errors import ClassifierError
+from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
 
 if TYPE_CHECKING:
     from happybot.config import Classifier as Settings

@@ -18,8 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import LABELS, Scores, model_text, not_ours
+from happybot.classifiers.base import Scores, model_text
 from happybot.errors import ClassifierError
+from happybot.labels import LABELS, not_ours
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"

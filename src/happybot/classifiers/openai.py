@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from happybot.classifiers.base import HATE, INSULT, SELF_HARM, SEXUAL, THREAT, Scores
+from happybot.classifiers.base import Scores
 from happybot.classifiers.remote import bearer, post_json
 from happybot.errors import ClassifierError
+from happybot.labels import HATE, INSULT, SELF_HARM, SEXUAL, THREAT
 
 if TYPE_CHECKING:
     from happybot.config import Classifier as Settings

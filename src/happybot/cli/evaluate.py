@@ -14,7 +14,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from happybot.classifiers.base import HATE, Classifier
+from happybot.classifiers.base import Classifier
 from happybot.cli import CampaignOpt, JsonOpt, app, campaign_from, err, out
 from happybot.config import Campaign
 from happybot.errors import ClassifierError
@@ -30,6 +30,7 @@ from happybot.evaluate import (
     score,
     separation,
 )
+from happybot.labels import HATE
 from happybot.screens.classifier import open_classifier
 
 eval_app = typer.Typer(help="Measure the gate on public test suites.", no_args_is_help=True)

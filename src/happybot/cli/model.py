@@ -20,9 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from happybot.classifiers.base import HATE
 from happybot.classifiers.onnx import CARD_FILE
 from happybot.cli import CampaignOpt, DbOpt, app, campaign_from, err, open_store, out
+from happybot.labels import HATE
 
 if TYPE_CHECKING:
     from happybot.classifiers.calibrate import LabelReport

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from happybot.classifiers.base import LABELS, Classifier, Scores
+from happybot.classifiers.base import Classifier, Scores
 from happybot.errors import ClassifierError
+from happybot.labels import LABELS
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import HATE, LABELS
 from happybot.classifiers.calibrate import LabelReport, calibrate_model
 from happybot.classifiers.onnx import CARD_FILE, MODEL_FILE, OnnxClassifier
 from happybot.config import Campaign, Classifier, Threshold
@@ -28,6 +27,7 @@ from happybot.evaluate import (
     score,
     separation,
 )
+from happybot.labels import HATE, LABELS
 from happybot.training import augment, corpus, distil
 from happybot.training.card import write_card
 from happybot.training.export import export

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from happybot.classifiers.base import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
+from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
 from happybot.training import datasets
 from happybot.training.datasets import Example
 

@@ -26,8 +26,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from happybot.classifiers.base import LABELS, Scores
+from happybot.classifiers.base import Scores
 from happybot.errors import TrainingError
+from happybot.labels import LABELS
 from happybot.training.corpus import Row
 
 SCORES_FILE = "teacher-scores.json"

@@ -19,9 +19,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import LABELS
 from happybot.classifiers.onnx import MODEL_FILE, SETTINGS_FILE, TOKENIZER_FILE
 from happybot.errors import TrainingError
+from happybot.labels import LABELS
 
 KEEP_FP32_LAYERS = 3
 OPSET = 17

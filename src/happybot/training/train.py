@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.base import HATE, INSULT, LABELS, THREAT, model_text
+from happybot.classifiers.base import model_text
 from happybot.errors import TrainingError
+from happybot.labels import HATE, INSULT, LABELS, THREAT
 from happybot.training import distil
 from happybot.training.corpus import Row
 
