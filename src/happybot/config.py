@@ -101,12 +101,18 @@ class Art(_Model):
     @field_validator("shapes")
     @classmethod
     def _known_shapes(cls, shapes: list[str]) -> list[str]:
-        from happybot.art.shapes import SHAPES
-
-        unknown = [s for s in shapes if s not in SHAPES]
+        known = shape_names()
+        unknown = [s for s in shapes if s not in known]
         if unknown:
-            raise ValueError(f"unknown shape(s) {unknown}; known: {sorted(SHAPES)}")
+            raise ValueError(f"unknown shape(s) {unknown}; known: {sorted(known)}")
         return shapes
+
+
+def shape_names() -> set[str]:
+    """The shapes drawn in the package (`art/drawings/NAME.txt`), read from the folder rather
+    than from the art package, which a campaign file must not need to import to be read."""
+    folder = resources.files("happybot").joinpath("art", "drawings")
+    return {e.name.removesuffix(".txt") for e in folder.iterdir() if e.name.endswith(".txt")}
 
 
 class Behaviour(_Model):

@@ -61,3 +61,9 @@ def test_everyday_grumbles_get_a_shape_that_answers_them(text: str, shape: str) 
 def test_alt_text_names_the_shape_in_plain_words() -> None:
     art = render_art("so hot today", shape="ice-cream", width=300, height=300)
     assert art.alt_text.startswith("An ice cream drawn")
+
+
+def test_a_campaign_file_knows_every_drawing_without_importing_the_art_package() -> None:
+    from happybot.config import shape_names
+
+    assert shape_names() == set(SHAPES)
