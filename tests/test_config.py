@@ -8,7 +8,7 @@ import pytest
 from happybot.config import Campaign, load_campaign, parse_campaign, starter_campaign_text
 from happybot.errors import ConfigError
 from happybot.models import Mode
-from happybot.platforms.base import network, network_names
+from happybot.networks import network, network_names
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

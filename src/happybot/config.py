@@ -200,7 +200,7 @@ class Platform(_Model):
 
     @model_validator(mode="after")
     def _network_settings(self) -> Platform:
-        from happybot.platforms.base import network
+        from happybot.networks import network
 
         extra = dict(self.model_extra or {})
         named = set(extra) | ({self.kind} - {"dryrun"})

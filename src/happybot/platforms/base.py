@@ -10,16 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Literal, Protocol
 
-from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Post, Published, Reply, Trigger
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from happybot.config import Campaign
 
 Expected = Literal["publish", "hold"]
 
@@ -91,36 +85,6 @@ class Platform(Source, Protocol):
     def reply(self, reply: Reply) -> Published: ...
 
     def delete(self, published: Published) -> None: ...
-
-
-NETWORK_GROUP = "happybot.networks"
-
-
-@dataclass(frozen=True)
-class Network:
-    """A social network happybot can join, from one module: its settings (`platform.NAME` in the
-    campaign file, validated by `settings`) and how to open it. Registered under the
-    `happybot.networks` entry-point group, so that adding a network is adding a module."""
-
-    name: str
-    settings: type[BaseModel]
-    # (its settings, the campaign, whether to log in as the brand's account) -> the platform
-    open: Callable[[Any, Campaign, bool], Platform]
-
-
-def network(name: str) -> Network:
-    """The installed network called `name` (its module is imported only now)."""
-    found = entry_points(group=NETWORK_GROUP, name=name)
-    if not found:
-        raise ConfigError(f"unknown network {name!r}; installed: {', '.join(network_names())}")
-    loaded = next(iter(found)).load()
-    if not isinstance(loaded, Network):
-        raise ConfigError(f"the entry point {name!r} of {NETWORK_GROUP} is not a Network")
-    return loaded
-
-
-def network_names() -> list[str]:
-    return sorted(ep.name for ep in entry_points(group=NETWORK_GROUP))
 
 
 def retry_wait(failures: int, exc: PlatformError) -> float:

@@ -40,7 +40,8 @@ from websockets.sync.client import connect
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform, incoming
+from happybot.networks import Network
+from happybot.platforms.base import Incoming, Platform, incoming
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

@@ -36,7 +36,8 @@ from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
-from happybot.platforms.base import Incoming, Network, Platform, incoming, retry_wait
+from happybot.networks import Network
+from happybot.platforms.base import Incoming, Platform, incoming, retry_wait
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from happybot.errors import SourceError
-from happybot.platforms.base import Platform, Source, network
+from happybot.networks import network
+from happybot.platforms.base import Platform, Source
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.replay import ReplaySource
 from happybot.platforms.simulate import Simulator
