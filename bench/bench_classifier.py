@@ -114,7 +114,7 @@ def run_one(kind: str, data: Path, count: int) -> dict:
         from sklearn.linear_model import LogisticRegression
         from sklearn.metrics import f1_score
 
-        from happybot.training.datasets import dynabench
+        from happybot.datasets import dynabench
 
         dev = dynabench(data / "dynabench", "dev")
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)

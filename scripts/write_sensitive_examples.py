@@ -7,7 +7,7 @@ Written for happybot from phrases and frames of our own, independently of
     python scripts/write_sensitive_examples.py
 
 Mild on purpose: a model needs the topic, not graphic detail. The gate's word lists add one
-framed sentence per self-harm and sexual term (`happybot.training.datasets.lexicon_examples`).
+framed sentence per self-harm and sexual term (`happybot.datasets.lexicon_examples`).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from happybot import datasets
 from happybot.classifiers.base import Classifier, Scores
 from happybot.config import Campaign
 from happybot.errors import SourceError
@@ -28,7 +29,6 @@ from happybot.pipeline.decide import Policy, decide, policy_from_campaign
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.simulate import grumble
 from happybot.screens.base import ScreenContext, load_screens
-from happybot.training import datasets
 
 # screens that judge what a text says; behaviour needs a stream of posts, which a suite is not
 CONTENT_SCREENS = ("lexicon", "corpus", "links", "media", "classifier")

@@ -1,7 +1,7 @@
 import random
 
+from happybot.datasets import Row
 from happybot.training.augment import SOURCE, misspell, with_misspelt_copies
-from happybot.training.corpus import Row
 
 
 def _row(text: str, hate: float = 0.0) -> Row:

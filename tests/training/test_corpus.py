@@ -3,9 +3,9 @@ same text on both sides."""
 
 from __future__ import annotations
 
+from happybot.datasets import Example
 from happybot.labels import LABELS
 from happybot.training.corpus import REPEAT, is_held_out, row_of, split
-from happybot.training.datasets import Example
 from happybot.training.train import batches
 
 
@@ -75,7 +75,7 @@ def test_batches_cover_every_row_once_and_repeat_for_the_same_seed() -> None:
 
 
 def test_our_own_sets_are_read_with_every_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from happybot.training import datasets
+    from happybot import datasets
 
     (tmp_path / "everyday.tsv").write_text("text\tkind\nthe kettle broke again\teveryday\n")
     (tmp_path / "sensitive.tsv").write_text(

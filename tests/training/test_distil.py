@@ -9,8 +9,8 @@ import pytest
 
 from happybot.classifiers.base import Scores
 from happybot.classifiers.onnx import OnnxClassifier
+from happybot.datasets import Row
 from happybot.errors import TrainingError
-from happybot.training.corpus import Row
 from happybot.training.distil import SCORES_FILE, teacher_key, with_teacher
 
 SHIPPED = Path(__file__).resolve().parents[2] / "src" / "happybot" / "data" / "model"

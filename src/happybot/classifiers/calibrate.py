@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from happybot.classifiers.onnx import SETTINGS_FILE, Calibration, OnnxClassifier
+from happybot.datasets import Row
 from happybot.errors import ClassifierError
 from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
-from happybot.training.corpus import Row
 
 Progress = Callable[[int, int], None]
 

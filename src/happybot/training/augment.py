@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from happybot.training.corpus import Row
+from happybot.datasets import Row
 
 SOURCE = "misspelt-copies"
 _WORD = re.compile(r"[A-Za-z]{4,}")

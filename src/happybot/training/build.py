@@ -17,6 +17,7 @@ from typing import Any
 from happybot.classifiers.calibrate import LabelReport, calibrate_model
 from happybot.classifiers.onnx import CARD_FILE, MODEL_FILE, OnnxClassifier
 from happybot.config import Campaign, Classifier, Threshold
+from happybot.datasets import Row
 from happybot.evaluate import (
     classifier_scores,
     gate_holds,
@@ -155,7 +156,7 @@ def measure(
 def agreement(
     classifier: OnnxClassifier,
     final: Path,
-    rows: Sequence[corpus.Row],
+    rows: Sequence[Row],
     settings: TrainSettings,
     progress: Progress,
 ) -> dict[str, int]:

@@ -15,23 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from happybot import datasets
+from happybot.datasets import Example, Row
 from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
-from happybot.training import datasets
-from happybot.training.datasets import Example
 
 HELD_OUT_PERCENT = 8
 # Davidson's 19k "offensive" tweets would drown the rest; a sample teaches the same lesson
 DAVIDSON_OFFENSIVE = 5000
 # our own sentences are few; seen more often they still count
 REPEAT = {"counter-examples": 6, "sensitive-examples": 2}
-
-
-@dataclass(frozen=True)
-class Row:
-    text: str
-    targets: tuple[float, ...]  # in LABELS order; 0 where unknown
-    known: tuple[bool, ...]  # which targets the source tells
-    source: str
 
 
 @dataclass(frozen=True)

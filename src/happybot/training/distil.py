@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Protocol
 
 from happybot.classifiers.base import Scores
+from happybot.datasets import Row
 from happybot.errors import TrainingError
 from happybot.labels import LABELS
-from happybot.training.corpus import Row
 
 SCORES_FILE = "teacher-scores.json"
 CHUNK = 256

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from happybot.classifiers.base import model_text
+from happybot.datasets import Row
 from happybot.errors import TrainingError
 from happybot.labels import HATE, INSULT, LABELS, THREAT
 from happybot.training import distil
-from happybot.training.corpus import Row
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "final"

@@ -194,3 +194,12 @@ def lexicon_examples(path: Path) -> list[Example]:
 def text_key(text: str) -> str:
     """The same text, whatever its case, spacing and punctuation."""
     return re.sub(r"[\W_]+", "", text.lower())
+
+
+# a labelled text as training and calibration read it, from any of the sets above
+@dataclass(frozen=True)
+class Row:
+    text: str
+    targets: tuple[float, ...]  # in LABELS order; 0 where unknown
+    known: tuple[bool, ...]  # which targets the source tells
+    source: str

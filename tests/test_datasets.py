@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from happybot import datasets
 from happybot.errors import SourceError
-from happybot.training import datasets
 
 
 def test_dynabench_train_loses_what_dev_and_test_hold(tmp_path: Path) -> None:
@@ -53,6 +53,6 @@ def test_toxigen_statements_are_split_and_kept_once(tmp_path: Path) -> None:
 
 def test_our_counter_examples_are_read_as_not_hate() -> None:
     ours = datasets.counter_examples(
-        Path(__file__).parents[2] / "training" / "counter_examples.tsv"
+        Path(__file__).parents[1] / "training" / "counter_examples.tsv"
     )
     assert len(ours) == 360 and {e.hate for e in ours} == {0}
