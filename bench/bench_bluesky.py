@@ -33,8 +33,8 @@ from rich.console import Console
 from rich.progress import track
 from websockets.sync.client import connect
 
-from happybot import review
 from happybot.config import audit_key
+from happybot.operate import review
 from happybot.pipeline.runner import Pipeline
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, FirehoseFilter
 from happybot.platforms.simulate import Simulator

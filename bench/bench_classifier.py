@@ -36,7 +36,7 @@ TORCH_MODEL = ROOT / "build" / "model-work" / "final"
 
 
 def _texts(data: Path, count: int) -> list[str]:
-    from happybot.evaluate import read_dynabench_test
+    from happybot.measure.evaluate import read_dynabench_test
 
     return [c.text for c in read_dynabench_test(data / "dynabench")][:count]
 
@@ -57,7 +57,7 @@ def _rate(
 
 
 def _hatecheck(data: Path, hate_score: Callable[[Sequence[str]], list[float]], cut: float) -> dict:
-    from happybot.evaluate import read_hatecheck, score
+    from happybot.measure.evaluate import read_hatecheck, score
 
     cases = read_hatecheck(data / "hatecheck")
     scores: list[float] = []

@@ -24,9 +24,10 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.progress import track
 
-from happybot import users
 from happybot.art.draw import render_art
 from happybot.models import Author, Decision, Finding, Post, Target, Trigger, Verdict
+from happybot.operate import users
+from happybot.operate.users import Role
 from happybot.pipeline.runner import Pipeline
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.replay import ReplaySource
@@ -34,7 +35,6 @@ from happybot.store import queries
 from happybot.store.db import Store
 from happybot.store.schema import ArtworkRow, PostRow
 from happybot.testing import make_campaign
-from happybot.users import Role
 from happybot.web.app import create_app
 
 console = Console()

@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from sklearn.metrics import roc_auc_score
 
-from happybot.classifiers.calibrate import macro_f1
 from happybot.classifiers.onnx import OnnxClassifier
 from happybot.labels import HATE, LABELS
+from happybot.measure.calibrate import macro_f1
 from happybot.training import corpus
 from happybot.training.augment import misspell
 

@@ -16,9 +16,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from happybot.classifiers.calibrate import recall_threshold
 from happybot.classifiers.onnx import OnnxClassifier
 from happybot.labels import HATE, LABELS
+from happybot.measure.calibrate import recall_threshold
 from happybot.training import corpus
 
 REPO = Path(__file__).resolve().parents[1]

@@ -215,7 +215,7 @@ def test_screen_file_with_a_corpus_sees_a_passage_fed_across_posts(workdir: Path
 
 def test_incidents_can_be_listed_and_closed(workdir: Path) -> None:
     from happybot.config import audit_key
-    from happybot.incidents import open_incident
+    from happybot.operate.incidents import open_incident
     from happybot.store.db import Store
 
     url = f"sqlite:///{workdir / 'hb.db'}"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from happybot import review
 from happybot.errors import ReviewError
 from happybot.models import Trigger
+from happybot.operate import review
 from happybot.pipeline import judge as judge_module
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import load_screens

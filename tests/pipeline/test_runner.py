@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from happybot import review
 from happybot.models import Finding, Mode, Trigger
-from happybot.modes import set_mode
+from happybot.operate import review
+from happybot.operate.modes import set_mode
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import ScreenContext, load_screens
 from happybot.store import audit
@@ -336,8 +336,8 @@ def _self_replies(handle: str, n: int) -> list[str]:
 def test_one_account_rejected_over_and_over_opens_an_incident_and_alerts_but_the_campaign_goes_on(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from happybot.incidents import open_incidents
-    from happybot.modes import current_mode
+    from happybot.operate.incidents import open_incidents
+    from happybot.operate.modes import current_mode
 
     received, stop = _webhook(monkeypatch)
     campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
@@ -357,8 +357,8 @@ def test_one_account_rejected_over_and_over_opens_an_incident_and_alerts_but_the
 def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from happybot.incidents import open_incidents
-    from happybot.modes import current_mode
+    from happybot.operate.incidents import open_incidents
+    from happybot.operate.modes import current_mode
 
     received, stop = _webhook(monkeypatch)
     campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})

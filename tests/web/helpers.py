@@ -9,12 +9,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from happybot import users
+from happybot.operate import users
+from happybot.operate.users import Role
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
 from happybot.testing import toy_campaign
-from happybot.users import Role
 from happybot.web.app import create_app
 from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
 

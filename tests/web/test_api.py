@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from happybot import review, users
-from happybot.incidents import open_incident
 from happybot.models import Mode
-from happybot.modes import current_mode
+from happybot.operate import review, users
+from happybot.operate.incidents import open_incident
+from happybot.operate.modes import current_mode
+from happybot.operate.users import Role
 from happybot.store.db import Store
-from happybot.users import Role
 from tests.web.helpers import Dashboard, dashboard
 
 

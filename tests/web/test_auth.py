@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from happybot import review, users
+from happybot.operate import review, users
+from happybot.operate.users import Role
 from happybot.store.db import Store
-from happybot.users import Role
 from happybot.web.auth import LoginLimiter
 from tests.web.helpers import PASSWORD, Dashboard, dashboard
 

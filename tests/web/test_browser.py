@@ -12,12 +12,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from happybot import review, users
 from happybot.models import Mode
-from happybot.modes import current_mode
+from happybot.operate import review, users
+from happybot.operate.modes import current_mode
+from happybot.operate.users import Role
 from happybot.store.db import Store
 from happybot.store.schema import PostRow
-from happybot.users import Role
 from happybot.web.server import BackgroundServer as LiveServer
 from tests.web.helpers import PASSWORD, Dashboard, dashboard
 

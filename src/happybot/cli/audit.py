@@ -13,7 +13,7 @@ from rich.table import Table
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
 from happybot.config import Campaign, audit_key_path, db_url
 from happybot.errors import ConfigError
-from happybot.stats import STATE_LABELS, counts
+from happybot.operate.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)

@@ -18,7 +18,8 @@ from happybot.classifiers.base import Classifier
 from happybot.cli import CampaignOpt, JsonOpt, app, campaign_from, err, out
 from happybot.config import Campaign
 from happybot.errors import ClassifierError
-from happybot.evaluate import (
+from happybot.labels import HATE
+from happybot.measure.evaluate import (
     Case,
     Report,
     classifier_scores,
@@ -30,7 +31,6 @@ from happybot.evaluate import (
     score,
     separation,
 )
-from happybot.labels import HATE
 from happybot.screens.classifier import open_classifier
 
 eval_app = typer.Typer(help="Measure the gate on public test suites.", no_args_is_help=True)

@@ -25,8 +25,8 @@ from happybot.cli import CampaignOpt, DbOpt, app, campaign_from, err, open_store
 from happybot.labels import HATE
 
 if TYPE_CHECKING:
-    from happybot.classifiers.calibrate import LabelReport
     from happybot.config import Campaign
+    from happybot.measure.calibrate import LabelReport
     from happybot.store.db import Store
 
 model_app = typer.Typer(help="Train, export and calibrate the classifier.", no_args_is_help=True)
@@ -192,8 +192,8 @@ def calibrate_command(
     training sets (never on a test suite); write them into its model.json and print the
     campaign file's thresholds. With --reviewed, check the campaign's thresholds against the
     posts its people decided, and suggest hate thresholds from them."""
-    from happybot.classifiers.calibrate import calibrate_model
     from happybot.classifiers.onnx import OnnxClassifier, shipped_model
+    from happybot.measure.calibrate import calibrate_model
     from happybot.training import corpus
 
     campaign = campaign_from(campaign_path)
@@ -215,7 +215,7 @@ def calibrate_command(
 
 
 def _check_on_reviews(campaign: Campaign, store: Store, as_json: bool) -> None:
-    from happybot.classifiers import reviewed
+    from happybot.measure import reviewed
 
     posts = reviewed.verdicts(store)
     reviewed.require_verdicts(posts)
@@ -286,7 +286,7 @@ def _check_on_reviews(campaign: Campaign, store: Store, as_json: bool) -> None:
 
 
 def _print_reports(reports: Sequence[LabelReport]) -> None:
-    from happybot.classifiers.calibrate import campaign_yaml
+    from happybot.measure.calibrate import campaign_yaml
 
     table = Table(
         "label",

@@ -11,16 +11,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from happybot import review as review_actions
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, open_store, out
 from happybot.cli.display import shown
 from happybot.config import default_actor
 from happybot.errors import HappybotError
-from happybot.incidents import close_incident, open_incidents
 from happybot.models import Mode
-from happybot.modes import current_mode, set_mode
+from happybot.operate import review as review_actions
+from happybot.operate.incidents import close_incident, open_incidents
+from happybot.operate.modes import current_mode, set_mode
+from happybot.operate.retract import Selection, published_matching, retract
 from happybot.platforms.registry import open_platform
-from happybot.retract import Selection, published_matching, retract
 from happybot.store.db import as_utc
 from happybot.store.schema import ArtworkRow
 

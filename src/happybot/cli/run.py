@@ -16,7 +16,6 @@ from rich import box
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from happybot.breaker import COPILOT_KINDS
 from happybot.cli import (
     CampaignOpt,
     CorpusOpt,
@@ -31,14 +30,15 @@ from happybot.cli import (
 from happybot.cli.serve import HostOpt, PortOpt, dashboard_app, start_dashboard
 from happybot.config import audit_key, starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
+from happybot.measure.redteam import redteam
+from happybot.measure.scoring import Summary
+from happybot.measure.simulation import run_simulation
+from happybot.operate.breaker import COPILOT_KINDS
+from happybot.operate.users import Role, add_user
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.registry import open_platform
-from happybot.redteam import redteam
-from happybot.scoring import Summary
 from happybot.screens.base import load_screens
-from happybot.simulation import run_simulation
 from happybot.store.db import Store
-from happybot.users import Role, add_user
 
 DEMO_MARKER = ".happybot-demo"
 

@@ -10,12 +10,12 @@ import typer
 from fastapi import FastAPI
 from rich.table import Table
 
-from happybot import users as people
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
 from happybot.config import Campaign, default_actor
+from happybot.operate import users as people
+from happybot.operate.users import Role
 from happybot.platforms.registry import open_platform
 from happybot.store.db import Store
-from happybot.users import Role
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

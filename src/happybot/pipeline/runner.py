@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from happybot.breaker import CircuitBreaker
 from happybot.errors import PlatformError, StoreError
 from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
+from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.publish import Publisher, enqueue

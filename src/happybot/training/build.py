@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.calibrate import LabelReport, calibrate_model
 from happybot.classifiers.onnx import CARD_FILE, MODEL_FILE, OnnxClassifier
 from happybot.config import Campaign, Classifier, Threshold
 from happybot.datasets import Row
-from happybot.evaluate import (
+from happybot.labels import HATE, LABELS
+from happybot.measure.calibrate import LabelReport, calibrate_model
+from happybot.measure.evaluate import (
     classifier_scores,
     gate_holds,
     grumble_cases,
@@ -28,7 +29,6 @@ from happybot.evaluate import (
     score,
     separation,
 )
-from happybot.labels import HATE, LABELS
 from happybot.training import augment, corpus, distil
 from happybot.training.card import write_card
 from happybot.training.export import export

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from happybot.classifiers.calibrate import TARGETS, LabelReport
 from happybot.classifiers.onnx import CARD_FILE
+from happybot.measure.calibrate import TARGETS, LabelReport
 from happybot.training import augment
 from happybot.training.corpus import REPEAT
 from happybot.training.train import TrainSettings

@@ -15,17 +15,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from happybot import review
 from happybot.errors import AuthError, HappybotError, ReviewError
-from happybot.incidents import close_incident, recent_incidents
 from happybot.models import Finding, Mode, Post
-from happybot.modes import set_mode
-from happybot.retract import Selection, published_matching, published_replies, retract
-from happybot.stats import counts, timeline
-from happybot.store import audit
-from happybot.store.db import as_utc
-from happybot.store.schema import ArtworkRow
-from happybot.users import (
+from happybot.operate import review
+from happybot.operate.incidents import close_incident, recent_incidents
+from happybot.operate.modes import set_mode
+from happybot.operate.retract import Selection, published_matching, published_replies, retract
+from happybot.operate.stats import counts, timeline
+from happybot.operate.users import (
     Role,
     add_user,
     authenticate,
@@ -33,6 +30,9 @@ from happybot.users import (
     remove_user,
     set_role,
 )
+from happybot.store import audit
+from happybot.store.db import as_utc
+from happybot.store.schema import ArtworkRow
 from happybot.web.auth import Admin, Principal, Reviewer, Viewer, start_session, store_of
 
 router = APIRouter(prefix="/api")

@@ -21,8 +21,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from happybot.operate.users import Role, User, current_user, user_for_token
 from happybot.store.db import Store
-from happybot.users import Role, User, current_user, user_for_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from happybot.stats import counts
+from happybot.operate.stats import counts
 from happybot.store.db import Store
 from happybot.web.auth import Viewer
 

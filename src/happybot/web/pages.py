@@ -14,14 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from happybot import review
-from happybot.incidents import recent_incidents
 from happybot.models import Finding, Target
-from happybot.retract import Selection, published_matching, published_replies
-from happybot.stats import counts
+from happybot.operate import review
+from happybot.operate.incidents import recent_incidents
+from happybot.operate.retract import Selection, published_matching, published_replies
+from happybot.operate.stats import counts
+from happybot.operate.users import Role, list_users
 from happybot.store import audit
 from happybot.store.db import as_utc
-from happybot.users import Role, list_users
 from happybot.web.auth import Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)

@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from happybot.breaker import COPILOT_KINDS
 from happybot.errors import SourceError
+from happybot.measure.simulation import run_simulation
+from happybot.operate.breaker import COPILOT_KINDS
 from happybot.platforms.replay import LineIn
 from happybot.platforms.simulate import ATTACKS
-from happybot.simulation import run_simulation
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

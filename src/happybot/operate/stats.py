@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from happybot.incidents import open_incidents
 from happybot.models import Incident, Mode
-from happybot.review import waiting_count
+from happybot.operate.incidents import open_incidents
+from happybot.operate.review import waiting_count
 from happybot.store import queries
 from happybot.store.db import Store
 from happybot.store.schema import DeadLetterRow, FindingRow, OutboxRow, PostRow

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from happybot import users
 from happybot.errors import AuthError, HappybotError
+from happybot.operate import users
+from happybot.operate.users import Role
 from happybot.store import audit
 from happybot.store.db import Store
 from happybot.store.schema import ApiTokenRow, UserRow
-from happybot.users import Role
 
 PASSWORD = "correct horse battery"
 

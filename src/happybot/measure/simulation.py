@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from happybot.config import audit_key
+from happybot.measure.scoring import Summary, summarise
+from happybot.measure.timeline import TimelineClock
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.simulate import ATTACKS, Simulator
-from happybot.scoring import Summary, summarise
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
-from happybot.timeline import TimelineClock
 
 if TYPE_CHECKING:
     from happybot.config import Campaign

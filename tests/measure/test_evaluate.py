@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from happybot.errors import SourceError
-from happybot.evaluate import gate_holds, read_hatecheck, score
+from happybot.measure.evaluate import gate_holds, read_hatecheck, score
 from happybot.testing import toy_campaign
 from tests.cli.test_cli import cli
 
@@ -56,7 +56,7 @@ def test_a_missing_suite_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_our_sensitive_set_and_the_grumbles_are_read_as_cases(tmp_path: Path) -> None:
-    from happybot.evaluate import grumble_cases, read_sensitive
+    from happybot.measure.evaluate import grumble_cases, read_sensitive
 
     path = tmp_path / "sensitive.tsv"
     path.write_text("text\tlabel\tkind\nsome words\tself-harm\tx\nother words\tnone\ty\n")
@@ -69,7 +69,7 @@ def test_our_sensitive_set_and_the_grumbles_are_read_as_cases(tmp_path: Path) ->
 
 
 def test_separation_measures_auc_and_f1() -> None:
-    from happybot.evaluate import separation
+    from happybot.measure.evaluate import separation
 
     found = separation([True, True, False, False], [0.9, 0.4, 0.5, 0.1], threshold=0.45)
     assert found.auc == pytest.approx(0.75)

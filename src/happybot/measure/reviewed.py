@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from happybot.classifiers.calibrate import TARGETS, recall_threshold
 from happybot.config import Campaign
 from happybot.errors import ClassifierError
 from happybot.labels import HATE
+from happybot.measure.calibrate import TARGETS, recall_threshold
 from happybot.screens.classifier import ClassifierScreen
 from happybot.store import queries
 from happybot.store.db import Store

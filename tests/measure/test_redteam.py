@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from happybot.errors import SourceError
-from happybot.redteam import read_attack_file, redteam
+from happybot.measure.redteam import read_attack_file, redteam
 from happybot.testing import make_campaign
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from happybot import review
 from happybot.errors import ReviewError
 from happybot.models import Mode
-from happybot.modes import current_mode, set_mode
+from happybot.operate import review
+from happybot.operate.modes import current_mode, set_mode
+from happybot.operate.retract import Selection, retract
 from happybot.pipeline.runner import Pipeline
-from happybot.retract import Selection, retract
 from happybot.screens.base import load_screens
 from happybot.store import audit
 from happybot.store.db import Store

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from happybot import review
-from happybot.classifiers import reviewed
-from happybot.classifiers.reviewed import Reviewed
+from happybot.measure import reviewed
+from happybot.measure.reviewed import Reviewed
+from happybot.operate import review
+from happybot.operate.retract import Selection, retract
 from happybot.pipeline.runner import Pipeline
-from happybot.retract import Selection, retract
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
 from happybot.testing import make_campaign, toy_campaign

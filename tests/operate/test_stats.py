@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from happybot import review
-from happybot.stats import counts, timeline
+from happybot.operate import review
+from happybot.operate.stats import counts, timeline
 from happybot.store.db import Store
 from tests.conftest import Clock
 from tests.web.helpers import dashboard

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from happybot.incidents import open_incident, open_incidents
 from happybot.models import Incident, Mode
-from happybot.modes import set_mode
+from happybot.operate.incidents import open_incident, open_incidents
+from happybot.operate.modes import set_mode
 from happybot.store.schema import FindingRow, PostRow
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from happybot.classifiers.calibrate import TARGETS, campaign_yaml, fit, recall_threshold
 from happybot.errors import ClassifierError
+from happybot.measure.calibrate import TARGETS, campaign_yaml, fit, recall_threshold
 
 
 def _held_out(n: int = 2000, seed: int = 3) -> tuple[list[float], list[int]]:
