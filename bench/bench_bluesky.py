@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -41,7 +42,10 @@ from happybot.platforms.simulate import Simulator
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
 from happybot.testing import make_campaign
-from happybot.testing_pds import LocalPds
+
+# the PDS harness lives with the tests (the bot never uses it): importable from the checkout
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.pds import LocalPds
 
 console = Console()
 TAG = "MakeItHappy"

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
 from happybot.store.db import Store
-from happybot.testing_pds import LocalPds
+from tests.pds import LocalPds
 
 PG_URL = os.environ.get("HAPPYBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -15,8 +15,8 @@ from atproto import models
 from happybot.config import audit_key
 from happybot.store import queries
 from happybot.store.db import Store
-from happybot.testing_pds import Account, LocalPds
 from tests.cli.test_cli import cli
+from tests.pds import Account, LocalPds
 
 LINE = "the great replacement of our people is happening now and they know it"
 

@@ -20,8 +20,8 @@ from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply
 from happybot.platforms import bluesky
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, tid_for
-from happybot.testing_pds import Account, LocalPds
 from happybot.web.server import BackgroundServer
+from tests.pds import Account, LocalPds
 
 TAG = "MakeItHappy"
 

@@ -22,7 +22,7 @@ from websockets.sync.client import connect
 
 from happybot.errors import HappybotError
 
-SERVICE_DIR = Path(__file__).resolve().parents[2] / "services" / "bluesky-pds"
+SERVICE_DIR = Path(__file__).resolve().parents[1] / "services" / "bluesky-pds"
 
 
 @dataclass(frozen=True)
