@@ -36,6 +36,7 @@ from websockets.sync.client import connect
 
 from happybot.config import audit_key
 from happybot.operate import review
+from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.runner import Pipeline
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, FirehoseFilter
 from happybot.platforms.simulate import Simulator
@@ -163,7 +164,14 @@ def main() -> None:
                 idle_seconds=0.05,
             )
         )
-        pipeline = Pipeline(campaign, store, platform, load_screens(campaign), batch_size=8)
+        pipeline = Pipeline(
+            campaign,
+            store,
+            platform,
+            load_screens(campaign),
+            batch_size=8,
+            watch=CircuitBreaker(store, campaign),
+        )
         watcher = Watcher(pds.firehose, bot.did)
         watcher.start()
         watcher.ready.wait(10)

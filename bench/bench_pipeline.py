@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from happybot.config import starter_campaign
+from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.runner import Pipeline
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.registry import open_platform
@@ -52,7 +53,9 @@ def bench_flow(n: int) -> None:
             now=store.clock(),
             size=n,
         )
-        pipeline = Pipeline(campaign, store, platform, load_screens(campaign))
+        pipeline = Pipeline(
+            campaign, store, platform, load_screens(campaign), watch=CircuitBreaker(store, campaign)
+        )
         started = time.perf_counter()
         stats = pipeline.run()
         elapsed = time.perf_counter() - started

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from happybot.models import Finding, Mode, Trigger
 from happybot.operate import review
+from happybot.operate.breaker import CircuitBreaker
 from happybot.operate.modes import set_mode
 from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import ScreenContext, load_screens
@@ -40,7 +41,14 @@ def traffic(n: int = 12) -> list[str]:
 
 
 def pipeline(store: Store, platform: CrashingPlatform, campaign=CAMPAIGN) -> Pipeline:  # type: ignore[no-untyped-def]
-    return Pipeline(campaign, store, platform, load_screens(campaign), batch_size=5)
+    return Pipeline(
+        campaign,
+        store,
+        platform,
+        load_screens(campaign),
+        batch_size=5,
+        watch=CircuitBreaker(store, campaign),
+    )
 
 
 def states(store: Store) -> dict[str, str]:

@@ -33,7 +33,7 @@ from happybot.errors import HappybotError
 from happybot.measure.redteam import redteam
 from happybot.measure.scoring import Summary
 from happybot.measure.simulation import run_simulation
-from happybot.operate.breaker import COPILOT_KINDS
+from happybot.operate.breaker import COPILOT_KINDS, CircuitBreaker
 from happybot.operate.users import Role, add_user
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.registry import open_platform
@@ -137,7 +137,14 @@ def run(
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )
-    pipeline = Pipeline(campaign, store, platform, load_screens(campaign), rate_limited=not dry_run)
+    pipeline = Pipeline(
+        campaign,
+        store,
+        platform,
+        load_screens(campaign),
+        rate_limited=not dry_run,
+        watch=CircuitBreaker(store, campaign),
+    )
     server = (
         start_dashboard(dashboard_app(store, campaign, out_dir), host, port) if dashboard else None
     )

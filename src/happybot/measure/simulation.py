@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from happybot.config import audit_key
 from happybot.measure.scoring import Summary, summarise
 from happybot.measure.timeline import TimelineClock
+from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.simulate import ATTACKS, Simulator
@@ -57,7 +58,7 @@ def run_simulation(
         platform,
         load_screens(campaign),
         batch_size=1,
-        breaker=breaker,
+        watch=CircuitBreaker(store, campaign) if breaker else None,
         sleep=clock.sleep,
     )
     try:

@@ -15,14 +15,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformError, StoreError
 from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
-from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.publish import Publisher, enqueue
@@ -76,6 +75,14 @@ def _raw(item: Incoming) -> str:
         return repr(item.trigger)
 
 
+class Watch(Protocol):
+    """Looks over the campaign after each batch and may tighten it: the circuit breaker (of the
+    operate floor, handed in by whoever starts the run, so that the pipeline never imports the
+    people's side)."""
+
+    def check(self) -> object: ...
+
+
 def carries_hashtag(trigger: Trigger, tag: str) -> bool:
     """Whether the post uses the campaign tag: as a platform tag, or as #tag in its text."""
     post = trigger.post
@@ -94,7 +101,7 @@ class Pipeline:
         *,
         batch_size: int = 32,
         rate_limited: bool = False,
-        breaker: bool = True,
+        watch: Watch | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.campaign = campaign
@@ -108,7 +115,7 @@ class Pipeline:
         self.batch_size = batch_size
         self.publisher = Publisher(store, platform, campaign.rate_limits if rate_limited else None)
         self.stats = RunStats()
-        self.breaker = CircuitBreaker(store, campaign) if breaker else None
+        self.watch = watch
         self.sleep = sleep
 
     def close(self) -> None:
@@ -306,8 +313,8 @@ class Pipeline:
             except Exception as exc:  # one bad post must not stop the stream, nor be lost
                 log.exception("could not judge %s; it waits for review", trigger.key)
                 self._hold_after_error(post_id, trigger, exc)
-        if self.breaker is not None:
-            self.breaker.check()
+        if self.watch is not None:
+            self.watch.check()
 
     def _hold_after_error(self, post_id: int, trigger: Trigger, exc: Exception) -> None:
         with self.store.transaction() as session:
