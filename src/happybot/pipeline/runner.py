@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from happybot.store.schema import (
     OutboxRow,
     PostRow,
 )
+from happybot.text.hashtags import uses_hashtag
 from happybot.text.normalize import normalize
 
 if TYPE_CHECKING:
@@ -85,10 +85,7 @@ class Watch(Protocol):
 
 def carries_hashtag(trigger: Trigger, tag: str) -> bool:
     """Whether the post uses the campaign tag: as a platform tag, or as #tag in its text."""
-    post = trigger.post
-    if tag in post.tags:
-        return True
-    return re.search(rf"#{re.escape(tag)}(?!\w)", post.text, re.IGNORECASE) is not None
+    return uses_hashtag(trigger.post.text, trigger.post.tags, tag)
 
 
 class Pipeline:

@@ -7,6 +7,7 @@ never retried).
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Literal, Protocol
 
 from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Post, Published, Reply, Trigger
+
+log = logging.getLogger(__name__)
 
 Expected = Literal["publish", "hold"]
 
@@ -85,6 +88,34 @@ class Platform(Source, Protocol):
     def reply(self, reply: Reply) -> Published: ...
 
     def delete(self, published: Published) -> None: ...
+
+
+def serve_forever(
+    name: str,
+    serve_once: Callable[[str | None], Iterator[Incoming]],
+    cursor: str | None,
+    *,
+    closing: Callable[[], bool],
+    sleep: Callable[[float], None],
+) -> Iterator[Incoming]:
+    """A live source's one reconnect loop (errbot's serve-forever / serve-once split):
+    `serve_once(cursor)` is one connection (catch up from the cursor, then follow) that raises a
+    `PlatformError` when it drops; this loop resumes from the newest cursor it handed on, waits
+    `retry_wait` (the server's own retry-after when it gave one), and starts the backoff over
+    once a connection delivers again, as atproto's websocket client does: a network that was
+    down for a while must not leave a healthy connection one failure from a minute's wait."""
+    failures = 0
+    while not closing():
+        try:
+            for item in serve_once(cursor):
+                failures = 0
+                cursor = item.cursor or cursor
+                yield item
+        except PlatformError as exc:
+            failures += 1
+            wait = retry_wait(failures, exc)
+            log.warning("%s: %s; again in %.1f s", name, exc, wait)
+            sleep(wait)
 
 
 def retry_wait(failures: int, exc: PlatformError) -> float:

@@ -21,7 +21,6 @@ import functools
 import hashlib
 import logging
 import os
-import random
 import re
 import time
 from collections import deque
@@ -35,13 +34,14 @@ import libipld
 from atproto import Client, IdResolver, client_utils, models
 from atproto_client import exceptions as at_errors
 from pydantic import BaseModel, ConfigDict
-from websockets.exceptions import WebSocketException
+from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
 from happybot.networks import Network
-from happybot.platforms.base import Incoming, Platform, incoming
+from happybot.platforms.base import Incoming, Platform, incoming, serve_forever
+from happybot.text.hashtags import uses_hashtag
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -158,9 +158,7 @@ class FirehoseFilter:
 
 
 def _carries(record: dict[str, Any], tag: str) -> bool:
-    tags = _tags(record)
-    text = str(record.get("text", ""))
-    return tag in tags or re.search(rf"#{re.escape(tag)}(?!\w)", text, re.IGNORECASE) is not None
+    return uses_hashtag(str(record.get("text", "")), _tags(record), tag)
 
 
 def _when(value: Any) -> datetime | None:
@@ -252,27 +250,30 @@ class BlueskyPlatform:
     # -- listen --------------------------------------------------------------------------------
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
+        return serve_forever(
+            "firehose", self._serve_once, cursor, closing=lambda: self._closing, sleep=self.sleep
+        )
+
+    def _serve_once(self, cursor: str | None) -> Iterator[Incoming]:
+        """One connection to the firehose from `cursor` (its `seq`), until it drops."""
         seq = int(cursor) if cursor else None
-        failures = 0
-        while not self._closing:
-            url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
-            if seq is not None:
-                url += f"?cursor={seq}"
-            try:
-                if self.config.password and self._own is None:
-                    # the bot's own replies carry the hashtag too: never answer them
-                    self._own = self.did
-                with connect(url, open_timeout=10, max_size=None) as socket:
-                    failures = 0
-                    for item in self._frames(socket, seq):
-                        if item.cursor:
-                            seq = int(item.cursor)
-                        yield item
-            except (OSError, WebSocketException, TimeoutError, PlatformUnavailable) as exc:
-                failures += 1
-                wait = min(60.0, 2.0**failures) * random.uniform(0.5, 1.0)
-                log.warning("firehose %s: %s; reconnecting in %.1f s", url, exc, wait)
-                self.sleep(wait)
+        url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
+        if seq is not None:
+            url += f"?cursor={seq}"
+        if self.config.password and self._own is None:
+            # the bot's own replies carry the hashtag too: never answer them
+            self._own = self.did
+        try:
+            with connect(url, open_timeout=10, max_size=None) as socket:
+                yield from self._frames(socket, seq)
+        except InvalidStatus as exc:
+            # refused at the handshake: a rate limit or an outage says when to come back
+            raise PlatformUnavailable(
+                f"firehose {url}: HTTP {exc.response.status_code}",
+                retry_after=_retry_after(exc.response.headers),
+            ) from exc
+        except (OSError, WebSocketException, TimeoutError) as exc:
+            raise PlatformUnavailable(f"firehose {url}: {exc}") from exc
 
     def close(self) -> None:
         """Stop listening: the stream ends at its next frame or quiet moment."""
@@ -553,3 +554,18 @@ def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platfor
 
 
 NETWORK = Network("bluesky", Settings, _open)
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds to wait from a refusal's headers: `Retry-After` (seconds), else atproto's
+    `RateLimit-Reset` (a Unix time); None when the server said neither."""
+    value = headers.get("Retry-After")
+    try:
+        if value is not None:
+            return max(1.0, float(value))
+        reset = headers.get("RateLimit-Reset")
+        if reset is not None:
+            return max(1.0, float(reset) - time.time())
+    except ValueError:
+        return None
+    return None

@@ -34,10 +34,10 @@ from mastodon.errors import (
 )
 from pydantic import BaseModel, ConfigDict
 
-from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
+from happybot.errors import ConfigError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
 from happybot.networks import Network
-from happybot.platforms.base import Incoming, Platform, incoming, retry_wait
+from happybot.platforms.base import Incoming, Platform, incoming, serve_forever
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -128,39 +128,30 @@ class MastodonPlatform:
         self._closing = True
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
-        last = cursor
-        failures = 0
-        while not self._closing:
-            try:
-                if last is None:  # a first run starts now, not at the tag's whole history
-                    newest = self._call(
-                        "the hashtag timeline",
-                        self.api.timeline_hashtag,
-                        self.config.hashtag,
-                        limit=1,
-                    )
-                    last = str(newest[0]["id"]) if newest else "0"
-                # subscribed before the catch-up, so that a post made in between is not lost
-                # (seen in CI: the stream opened after it and never saw the post); the stream
-                # then repeats some of what the catch-up read, and the cursor skips those
-                inbox, handle = self._subscribe()
-                try:
-                    for status in self._catch_up(last):
-                        last = str(status["id"])
-                        item = self._incoming(status)
-                        if item is not None:
-                            yield item
-                    failures = 0
-                    for item in self._stream(inbox, last):
-                        last = item.cursor or last
-                        yield item
-                finally:
-                    handle.close()
-            except PlatformError as exc:
-                failures += 1
-                wait = retry_wait(failures, exc)
-                log.warning("mastodon: %s; again in %.1f s", exc, wait)
-                self.sleep(wait)
+        return serve_forever(
+            "mastodon", self._serve_once, cursor, closing=lambda: self._closing, sleep=self.sleep
+        )
+
+    def _serve_once(self, last: str | None) -> Iterator[Incoming]:
+        """One connection: the catch-up since `last`, then the hashtag stream until it drops."""
+        if last is None:  # a first run starts now, not at the tag's whole history
+            newest = self._call(
+                "the hashtag timeline", self.api.timeline_hashtag, self.config.hashtag, limit=1
+            )
+            last = str(newest[0]["id"]) if newest else "0"
+        # subscribed before the catch-up, so that a post made in between is not lost (seen in
+        # CI: the stream opened after it and never saw the post); the stream then repeats some
+        # of what the catch-up read, and the cursor skips those
+        inbox, handle = self._subscribe()
+        try:
+            for status in self._catch_up(last):
+                last = str(status["id"])
+                item = self._incoming(status)
+                if item is not None:
+                    yield item
+            yield from self._stream(inbox, last)
+        finally:
+            handle.close()
 
     def _catch_up(self, since: str) -> Iterator[Any]:
         """Statuses with the tag newer than `since`, oldest first."""

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
 from happybot.models import Author, Post, Published, Reply, Trigger
 from happybot.networks import Network
-from happybot.platforms.base import Incoming, Platform, incoming, retry_wait
+from happybot.platforms.base import Incoming, Platform, incoming, serve_forever
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -146,24 +146,18 @@ class XPlatform:
             )
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
-        last = cursor
-        failures = 0
-        while not self._closing:
-            try:
-                self._ensure_rule()
-                if last is not None:
-                    for item in self._catch_up(last):
-                        last = item.cursor
-                        yield item
-                failures = 0
-                for item in self._follow(last):
-                    last = item.cursor or last
-                    yield item
-            except PlatformError as exc:
-                failures += 1
-                wait = retry_wait(failures, exc)
-                log.warning("x: %s; again in %.1f s", exc, wait)
-                self.sleep(wait)
+        return serve_forever(
+            "x", self._serve_once, cursor, closing=lambda: self._closing, sleep=self.sleep
+        )
+
+    def _serve_once(self, last: str | None) -> Iterator[Incoming]:
+        """One connection: the rule, the catch-up since `last`, then the filtered stream."""
+        self._ensure_rule()
+        if last is not None:
+            for item in self._catch_up(last):
+                last = item.cursor
+                yield item
+        yield from self._follow(last)
 
     def _catch_up(self, since: str) -> Iterator[Incoming]:
         """Posts matching the rule newer than `since`, oldest first (recent search: the last

@@ -1,0 +1,18 @@
+"""Whether a post uses the campaign's hashtag: one test for the runner and every adapter."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern(tag: str) -> re.Pattern[str]:
+    # "#MakeItHappy!" counts, "#MakeItHappyToo" does not
+    return re.compile(rf"#{re.escape(tag)}(?!\w)", re.IGNORECASE)
+
+
+def uses_hashtag(text: str, tags: Iterable[str], tag: str) -> bool:
+    """`tag` (lower case, without '#') among the platform's tags, or as #tag in the text."""
+    return tag in tags or _pattern(tag).search(text) is not None
