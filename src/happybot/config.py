@@ -52,7 +52,7 @@ class Threshold(_Model):
         return self
 
 
-class Reply(_Model):
+class ReplySettings(_Model):
     templates: list[str] = Field(
         default_factory=lambda: ["@{handle} here's something happy {hashtag}"], min_length=1
     )
@@ -70,7 +70,7 @@ class Reply(_Model):
         return templates
 
 
-class Palette(_Model):
+class PaletteSettings(_Model):
     background: str = "#FFF8E7"
     ink: list[str] = Field(
         default_factory=lambda: ["#FF6B6B", "#2D98DA"], min_length=1, max_length=16
@@ -92,11 +92,11 @@ class Palette(_Model):
         return values
 
 
-class Art(_Model):
+class ArtSettings(_Model):
     shapes: list[str] = Field(default_factory=lambda: ["heart", "sun"], min_length=1)
     width: Annotated[int, Field(ge=200, le=4096)] = 1080
     height: Annotated[int, Field(ge=200, le=4096)] = 1080
-    palette: Palette = Field(default_factory=Palette)
+    palette: PaletteSettings = Field(default_factory=PaletteSettings)
 
     @field_validator("shapes")
     @classmethod
@@ -115,7 +115,7 @@ def shape_names() -> set[str]:
     return {e.name.removesuffix(".txt") for e in folder.iterdir() if e.name.endswith(".txt")}
 
 
-class Behaviour(_Model):
+class BehaviourSettings(_Model):
     min_account_age_days: Annotated[float, Field(ge=0)] = 7
     max_posts_per_hour: Annotated[int, Field(ge=1)] = 4
     duplicate_similarity: Unit = 0.6
@@ -126,7 +126,7 @@ class Behaviour(_Model):
     burst_minutes: Annotated[float, Field(gt=0)] = 5
 
 
-class Breaker(_Model):
+class BreakerSettings(_Model):
     enabled: bool = True
     window_minutes: Annotated[float, Field(gt=0)] = 10
     flagged_posts: Annotated[int, Field(ge=1)] = 25
@@ -136,7 +136,7 @@ class Breaker(_Model):
     coordination_raid_posts: Annotated[int, Field(ge=1)] = 12
 
 
-class Alerts(_Model):
+class AlertSettings(_Model):
     # the URL of a Slack-style webhook is itself a secret: the file names the variable
     webhook_url_env: str | None = "HAPPYBOT_ALERT_WEBHOOK"
     timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5
@@ -169,17 +169,17 @@ class Alerts(_Model):
         return None
 
 
-class Words(_Model):
+class WordSettings(_Model):
     deny: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
 
 
-class RateLimits(_Model):
+class RateLimitSettings(_Model):
     per_minute: Annotated[int, Field(ge=1)] = 10
     per_hour: Annotated[int, Field(ge=1)] = 300
 
 
-class Platform(_Model):
+class PlatformSettings(_Model):
     """Where posts come from and replies go. `kind` is `dryrun` or an installed network
     (`happybot.networks`); `platform.NAME` holds that network's settings, validated by it."""
 
@@ -199,7 +199,7 @@ class Platform(_Model):
         return data
 
     @model_validator(mode="after")
-    def _network_settings(self) -> Platform:
+    def _network_settings(self) -> PlatformSettings:
         from happybot.networks import network
 
         extra = dict(self.model_extra or {})
@@ -222,7 +222,7 @@ class Platform(_Model):
         return self._networks[name]
 
 
-class Classifier(_Model):
+class ClassifierSettings(_Model):
     """The model the `classifier` screen asks. `onnx`: the shipped model, or the ONNX sequence
     classifier in `path` (a directory with model.onnx and tokenizer.json), its outputs mapped onto
     ours by `labels`; `openai`: OpenAI's moderation endpoint; `llama-guard`: Llama Guard on an
@@ -255,7 +255,7 @@ class Classifier(_Model):
         return value
 
     @model_validator(mode="after")
-    def _complete(self) -> Classifier:
+    def _complete(self) -> ClassifierSettings:
         if self.backend == "llama-guard" and not self.url:
             raise ValueError("the llama-guard backend needs the url of its server")
         if self.backend == "openai" and not self.api_key_env:
@@ -270,7 +270,7 @@ class Classifier(_Model):
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
 
-class Store(_Model):
+class StoreSettings(_Model):
     url: str = DEFAULT_DB_URL
 
 
@@ -280,21 +280,21 @@ class Campaign(_Model):
     hashtag: str
     brand_line: str = ""
     mode: Mode = Mode.AUTOPILOT
-    reply: Reply = Field(default_factory=Reply)
-    art: Art = Field(default_factory=Art)
+    reply: ReplySettings = Field(default_factory=ReplySettings)
+    art: ArtSettings = Field(default_factory=ArtSettings)
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     screen_deadline_seconds: Annotated[float, Field(gt=0, le=600)] = 10
     publish_delay_seconds: Annotated[float, Field(ge=0, le=86400)] = 120
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    words: Words = Field(default_factory=Words)
+    behaviour: BehaviourSettings = Field(default_factory=BehaviourSettings)
+    words: WordSettings = Field(default_factory=WordSettings)
     never_amplify: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    rate_limits: RateLimits = Field(default_factory=RateLimits)
-    breaker: Breaker = Field(default_factory=Breaker)
-    alerts: Alerts = Field(default_factory=Alerts)
-    platform: Platform = Field(default_factory=Platform)
-    classifier: Classifier = Field(default_factory=Classifier)
-    store: Store = Field(default_factory=Store)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    breaker: BreakerSettings = Field(default_factory=BreakerSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     base_dir: str = "."
 
     @field_validator("hashtag")

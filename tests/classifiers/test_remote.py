@@ -10,7 +10,7 @@ import pytest
 
 from happybot.classifiers.llama_guard import LlamaGuard
 from happybot.classifiers.openai import OpenAIModeration
-from happybot.config import Classifier
+from happybot.config import ClassifierSettings
 from happybot.errors import ClassifierError
 from happybot.web.server import BackgroundServer
 from tests.classifiers.servers import Behaviour, llama_guard_app, openai_app
@@ -36,7 +36,7 @@ def guard_url(behaviour: Behaviour) -> Iterator[str]:
 def _openai(url: str, monkeypatch: pytest.MonkeyPatch, timeout: float = 5) -> OpenAIModeration:
     monkeypatch.setenv("TEST_OPENAI_KEY", "sk-test-123")
     return OpenAIModeration(
-        Classifier(backend="openai", url=url, api_key_env="TEST_OPENAI_KEY",
+        ClassifierSettings(backend="openai", url=url, api_key_env="TEST_OPENAI_KEY",
                    timeout_seconds=timeout)
     )  # fmt: skip
 
@@ -64,7 +64,7 @@ def test_openai_sends_one_batch_with_the_key_and_maps_categories(
 def test_openai_without_its_key_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     with pytest.raises(ClassifierError, match="NO_SUCH_KEY_VAR"):
-        OpenAIModeration(Classifier(backend="openai", api_key_env="NO_SUCH_KEY_VAR"))
+        OpenAIModeration(ClassifierSettings(backend="openai", api_key_env="NO_SUCH_KEY_VAR"))
 
 
 @pytest.mark.parametrize("failure", ["status", "garbage", "late"])
@@ -83,7 +83,9 @@ def test_openai_unreachable_is_a_classifier_error(monkeypatch: pytest.MonkeyPatc
 
 
 def test_llama_guard_reads_safe_and_unsafe_categories(guard_url: str, behaviour: Behaviour) -> None:
-    guard = LlamaGuard(Classifier(backend="llama-guard", url=guard_url, model="llama-guard3"))
+    guard = LlamaGuard(
+        ClassifierSettings(backend="llama-guard", url=guard_url, model="llama-guard3")
+    )
     scores = guard.scores(["they are all hate", "I want to hurt myself", "rain again"])
     assert [r["messages"] for r in behaviour.requests] == [
         [{"role": "user", "content": t}]
@@ -97,7 +99,7 @@ def test_llama_guard_reads_safe_and_unsafe_categories(guard_url: str, behaviour:
 
 def test_llama_guard_turns_log_probabilities_into_scores(behaviour: Behaviour) -> None:
     with BackgroundServer(llama_guard_app(behaviour, logprobs=True)) as url:
-        guard = LlamaGuard(Classifier(backend="llama-guard", url=url + "/v1"))
+        guard = LlamaGuard(ClassifierSettings(backend="llama-guard", url=url + "/v1"))
         unsafe, safe = guard.scores(["pure hate", "rain again"])
     assert unsafe["hate"] == pytest.approx(0.9003, abs=1e-3)  # exp(-0.105)
     assert safe["hate"] == pytest.approx(1 - 0.9003, abs=1e-3)
@@ -108,18 +110,22 @@ def test_llama_guard_failures_are_classifier_errors(
     failure: str, guard_url: str, behaviour: Behaviour
 ) -> None:
     behaviour.break_as(failure)
-    guard = LlamaGuard(Classifier(backend="llama-guard", url=guard_url, timeout_seconds=0.5))
+    guard = LlamaGuard(
+        ClassifierSettings(backend="llama-guard", url=guard_url, timeout_seconds=0.5)
+    )
     with pytest.raises(ClassifierError):
         guard.scores(["hello"])
 
 
 def test_campaign_refuses_remote_backends_without_their_settings() -> None:
     with pytest.raises(ValueError, match="url"):
-        Classifier(backend="llama-guard")
+        ClassifierSettings(backend="llama-guard")
     with pytest.raises(ValueError, match="api_key_env"):
-        Classifier(backend="openai")
+        ClassifierSettings(backend="openai")
 
 
 def test_campaign_refuses_a_mapping_onto_labels_we_do_not_have() -> None:
     with pytest.raises(ValueError, match="our labels are"):
-        Classifier(backend="llama-guard", url="http://127.0.0.1:1/v1", labels={"S2": "crime"})
+        ClassifierSettings(
+            backend="llama-guard", url="http://127.0.0.1:1/v1", labels={"S2": "crime"}
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from happybot.config import RateLimits
+from happybot.config import RateLimitSettings
 from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.pipeline.publish import Publisher
 from happybot.pipeline.runner import Pipeline
@@ -45,7 +45,7 @@ def test_rate_limits_hold_replies_until_the_window_allows(
     store: Store, tmp_path: Path, clock: Clock
 ) -> None:
     platform = queued(store, tmp_path, 5)
-    publisher = Publisher(store, platform, RateLimits(per_minute=2, per_hour=3))
+    publisher = Publisher(store, platform, RateLimitSettings(per_minute=2, per_hour=3))
     assert publisher.run() == 2
     clock.advance(seconds=61)
     assert publisher.run() == 1  # the hour allows one more

@@ -57,6 +57,7 @@ def test_the_firehose_honours_the_servers_retry_after_at_the_handshake() -> None
 
     class Busy(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:  # the websocket upgrade, refused
             self.send_response(429)
             self.send_header("Retry-After", "42")

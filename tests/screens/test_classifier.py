@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from happybot.config import Campaign, Classifier, starter_campaign
+from happybot.config import Campaign, ClassifierSettings, starter_campaign
 from happybot.models import Author, Decision, Post, Target, Trigger
 from happybot.pipeline.decide import decide, policy_from_campaign
 from happybot.pipeline.screen import SCREEN_ERROR, SCREEN_TIMEOUT, ScreenRunner
@@ -63,7 +63,7 @@ def test_a_grumble_passes_and_the_hashtag_is_not_read() -> None:
 
 def test_a_missing_model_sends_every_post_to_review(tmp_path: Path) -> None:
     campaign = starter_campaign().model_copy(
-        update={"classifier": Classifier(path=str(tmp_path / "nowhere"))}
+        update={"classifier": ClassifierSettings(path=str(tmp_path / "nowhere"))}
     )
     with ScreenRunner([ClassifierScreen(campaign)]) as runner:
         (findings,) = runner.run([_trigger("a lovely day")], _ctx())
@@ -85,7 +85,7 @@ def test_a_remote_backend_that_fails_or_runs_late_sends_the_post_to_review(
     with BackgroundServer(openai_app(behaviour)) as url:
         campaign = starter_campaign().model_copy(
             update={
-                "classifier": Classifier(
+                "classifier": ClassifierSettings(
                     backend="openai", url=url + "/v1", api_key_env="TEST_OPENAI_KEY",
                     timeout_seconds=30,
                 )
@@ -103,7 +103,7 @@ def test_a_remote_backends_scores_reach_the_policy(monkeypatch: pytest.MonkeyPat
     with BackgroundServer(openai_app(Behaviour())) as url:
         campaign = starter_campaign().model_copy(
             update={
-                "classifier": Classifier(
+                "classifier": ClassifierSettings(
                     backend="openai", url=url + "/v1", api_key_env="TEST_OPENAI_KEY"
                 )
             }

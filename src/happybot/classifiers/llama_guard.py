@@ -20,7 +20,7 @@ from happybot.errors import ClassifierError
 from happybot.labels import HATE, INSULT, LABELS, SELF_HARM, SEXUAL, THREAT
 
 if TYPE_CHECKING:
-    from happybot.config import Classifier as Settings
+    from happybot.config import ClassifierSettings as Settings
 
 DEFAULT_MODEL = "llama-guard"
 # Llama Guard 3's hazard categories (MLCommons taxonomy) -> ours; privacy, elections,

@@ -14,7 +14,7 @@ from happybot.errors import ClassifierError
 from happybot.labels import HATE, INSULT, SELF_HARM, SEXUAL, THREAT
 
 if TYPE_CHECKING:
-    from happybot.config import Classifier as Settings
+    from happybot.config import ClassifierSettings as Settings
 
 DEFAULT_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "omni-moderation-latest"

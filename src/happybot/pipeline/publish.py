@@ -23,7 +23,7 @@ from happybot.store.queries import get_mode, load_artwork, load_trigger
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
 if TYPE_CHECKING:
-    from happybot.config import RateLimits
+    from happybot.config import RateLimitSettings
     from happybot.platforms.base import Platform
     from happybot.store.db import Store
 
@@ -48,7 +48,9 @@ def backoff(attempt: int) -> timedelta:
 
 
 class Publisher:
-    def __init__(self, store: Store, platform: Platform, limits: RateLimits | None = None) -> None:
+    def __init__(
+        self, store: Store, platform: Platform, limits: RateLimitSettings | None = None
+    ) -> None:
         self.store = store
         self.platform = platform
         self.limits = limits  # None: no limit (dry-run)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from happybot.config import Behaviour
+from happybot.config import BehaviourSettings
 from happybot.models import Author, Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 from happybot.text.normalize import normalize, words_of
@@ -30,7 +30,7 @@ class BehaviourScreen:
     name = "behaviour"
 
     def __init__(self, campaign: Campaign | None = None) -> None:
-        self.settings = campaign.behaviour if campaign is not None else Behaviour()
+        self.settings = campaign.behaviour if campaign is not None else BehaviourSettings()
 
     def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
         return [self._check_one(trigger, ctx) for trigger in batch]

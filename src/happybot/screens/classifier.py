@@ -22,7 +22,7 @@ from happybot.screens.base import ScreenContext
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
-    from happybot.config import Classifier as Settings
+    from happybot.config import ClassifierSettings as Settings
 
 NAME = "classifier"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from happybot.classifiers.onnx import CARD_FILE, MODEL_FILE, OnnxClassifier
-from happybot.config import Campaign, Classifier, Threshold
+from happybot.config import Campaign, ClassifierSettings, Threshold
 from happybot.datasets import Row
 from happybot.labels import HATE, LABELS
 from happybot.measure.calibrate import LabelReport, calibrate_model
@@ -110,7 +110,7 @@ def _with_model(campaign: Campaign, out: Path, reports: Sequence[LabelReport]) -
     for r in reports:
         thresholds[f"classifier/{r.label}"] = Threshold(review=r.review, reject=r.reject)
     return campaign.model_copy(
-        update={"classifier": Classifier(path=str(out.resolve())), "thresholds": thresholds}
+        update={"classifier": ClassifierSettings(path=str(out.resolve())), "thresholds": thresholds}
     )
 
 
