@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from happybot.config import Campaign, load_campaign, parse_campaign, starter_campaign_text
+from happybot.config import Campaign, Limits, load_campaign, parse_campaign, starter_campaign_text
 from happybot.errors import ConfigError
 from happybot.models import Mode
 from happybot.networks import network, network_names
@@ -19,7 +19,8 @@ def test_starter_campaign_loads_with_its_documented_values() -> None:
     assert campaign.tag == "makeithappy"
     assert campaign.mode is Mode.AUTOPILOT
     assert campaign.threshold("lexicon").reject == 0.85
-    assert campaign.threshold("unknown-screen") == campaign.thresholds["default"]
+    default = campaign.thresholds["default"]
+    assert campaign.threshold("unknown-screen") == Limits(default.review, default.reject)
 
 
 def _error(tmp_path: Path, body: str) -> str:

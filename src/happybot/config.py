@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -41,9 +43,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@dataclass(frozen=True)
+class Limits:
+    review: float
+    reject: float
+
+
+# below `review` a finding does not count; from `reject` it rejects; between, a person decides
+DEFAULT_LIMITS = Limits(review=0.3, reject=0.9)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds on a finding's risk, by "screen/label" (a sensitive topic), else by screen,
+    else `default`."""
+
+    thresholds: Mapping[str, Limits] = field(default_factory=dict)
+    default: Limits = DEFAULT_LIMITS
+
+    def limits(self, screen: str, label: str = "") -> Limits:
+        found = self.thresholds.get(f"{screen}/{label}") or self.thresholds.get(screen)
+        return found or self.default
+
+
 class Threshold(_Model):
-    review: Unit = 0.3
-    reject: Unit = 0.9
+    review: Unit = DEFAULT_LIMITS.review
+    reject: Unit = DEFAULT_LIMITS.reject
 
     @model_validator(mode="after")
     def _ordered(self) -> Threshold:
@@ -310,13 +335,14 @@ class Campaign(_Model):
         """The hashtag without '#', lower-cased, as platforms report tags."""
         return self.hashtag[1:].lower()
 
-    def threshold(self, screen: str, label: str = "") -> Threshold:
-        return (
-            self.thresholds.get(f"{screen}/{label}")
-            or self.thresholds.get(screen)
-            or self.thresholds.get("default")
-            or Threshold()
-        )
+    def policy(self) -> Policy:
+        """The file's `thresholds` as the one Policy every verdict and screen reads."""
+        limits = {name: Limits(t.review, t.reject) for name, t in self.thresholds.items()}
+        default = limits.pop("default", DEFAULT_LIMITS)
+        return Policy(limits, default)
+
+    def threshold(self, screen: str, label: str = "") -> Limits:
+        return self.policy().limits(screen, label)
 
     def path(self, relative: str) -> Path:
         path = Path(relative)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from happybot.config import Limits, Policy
 from happybot.models import Decision, Finding, Target
-from happybot.pipeline.decide import Limits, Policy, decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.pipeline.screen import SCREEN_ERROR
 from happybot.testing import make_campaign
 
@@ -46,7 +47,7 @@ def test_policy_comes_from_the_campaign_thresholds() -> None:
             "lexicon": {"review": 0.6, "reject": 0.7},
         }
     )
-    policy = policy_from_campaign(campaign)
+    policy = campaign.policy()
     assert policy.limits("lexicon") == Limits(0.6, 0.7)
     assert policy.limits("anything") == Limits(0.2, 0.4)
 
@@ -60,7 +61,7 @@ def test_a_label_can_have_its_own_thresholds() -> None:
 def test_sensitive_topics_reach_people_with_the_starter_campaign() -> None:
     from happybot.screens.lexicon import LexiconScreen
 
-    policy = policy_from_campaign(make_campaign())
+    policy = make_campaign().policy()
     lexicon = LexiconScreen()
     for text in [
         "my grandad died last night",

@@ -9,7 +9,7 @@ from happybot.art.draw import render_art
 from happybot.art.layout import FILLER
 from happybot.art.shapes import SHAPES
 from happybot.models import Artwork, Decision
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.pipeline.output_screen import LAYOUT_RISK_CAP, readings, screen_output
 from happybot.screens.lexicon import LexiconScreen, Term
 from happybot.testing import make_campaign
@@ -27,7 +27,7 @@ def test_an_acrostic_of_first_letters_is_held() -> None:
     rows = ["  seven apples  ", " plums on trees ", "under the sun", "  dates too   "]
     findings = screen_output(art(rows), "hello", LEX)
     assert any("first letters of rows" in f.why and f.label == "slur" for f in findings)
-    verdict = decide(findings, policy_from_campaign(make_campaign()))
+    verdict = decide(findings, make_campaign().policy())
     assert verdict.decision is Decision.REVIEW  # made by the layout: a person looks
 
 
@@ -157,7 +157,7 @@ def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
     crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
     found = screen_output(crafted, "hi", LEX, inputs=[" ".join(WORDS)])
     assert any("first letters of rows" in f.why and f.label == "slur" for f in found), shape
-    assert decide(found, policy_from_campaign(make_campaign())).decision is Decision.REVIEW
+    assert decide(found, make_campaign().policy()).decision is Decision.REVIEW
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["square", "landscape"])

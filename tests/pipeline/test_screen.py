@@ -4,8 +4,9 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from happybot.config import Policy
 from happybot.models import Decision, Finding, Target, Trigger
-from happybot.pipeline.decide import Policy, decide
+from happybot.pipeline.decide import decide
 from happybot.pipeline.screen import SCREEN_ERROR, SCREEN_TIMEOUT, ScreenRunner
 from happybot.screens.base import ScreenContext
 from happybot.testing import make_trigger

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Decision
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.screens.base import ScreenContext
 from happybot.screens.behaviour import BehaviourScreen, similarity
 from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
@@ -16,7 +16,7 @@ SCREEN = BehaviourScreen(CAMPAIGN)
 def run(trigger, history=None):  # type: ignore[no-untyped-def]
     ctx = ScreenContext(now=NOW, deadline=NOW, history=history or MemoryHistory())
     findings = SCREEN.check([trigger], ctx)[0]
-    return {f.label for f in findings}, decide(findings, policy_from_campaign(CAMPAIGN)).decision
+    return {f.label for f in findings}, decide(findings, CAMPAIGN.policy()).decision
 
 
 def test_an_established_account_posting_normally_is_fine() -> None:

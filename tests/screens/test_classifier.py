@@ -10,7 +10,7 @@ import pytest
 
 from happybot.config import Campaign, ClassifierSettings, starter_campaign
 from happybot.models import Author, Decision, Post, Target, Trigger
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.pipeline.screen import SCREEN_ERROR, SCREEN_TIMEOUT, ScreenRunner
 from happybot.screens.base import ScreenContext
 from happybot.screens.classifier import ClassifierScreen
@@ -36,7 +36,7 @@ def _ctx(seconds: float = 10) -> ScreenContext:
 def _verdict(campaign: Campaign, trigger: Trigger, seconds: float = 10) -> Decision:
     with ScreenRunner([ClassifierScreen(campaign)]) as runner:
         (findings,) = runner.run([trigger], _ctx(seconds))
-    return decide(findings, policy_from_campaign(campaign)).decision
+    return decide(findings, campaign.policy()).decision
 
 
 def test_hate_in_the_parent_post_is_found_there() -> None:
@@ -69,7 +69,7 @@ def test_a_missing_model_sends_every_post_to_review(tmp_path: Path) -> None:
         (findings,) = runner.run([_trigger("a lovely day")], _ctx())
     assert [f.label for f in findings] == [SCREEN_ERROR]
     assert "model.onnx is missing" in findings[0].why
-    assert decide(findings, policy_from_campaign(campaign)).decision is Decision.REVIEW
+    assert decide(findings, campaign.policy()).decision is Decision.REVIEW
 
 
 @pytest.mark.parametrize("failure", ["down", "late"])
@@ -95,7 +95,7 @@ def test_a_remote_backend_that_fails_or_runs_late_sends_the_post_to_review(
             (findings,) = runner.run([_trigger("a lovely day")], _ctx(seconds=0.5))
     expected = SCREEN_ERROR if failure == "down" else SCREEN_TIMEOUT
     assert [f.label for f in findings] == [expected]
-    assert decide(findings, policy_from_campaign(campaign)).decision is Decision.REVIEW
+    assert decide(findings, campaign.policy()).decision is Decision.REVIEW
 
 
 def test_a_remote_backends_scores_reach_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -90,9 +90,9 @@ def test_extremist_codes_without_a_swear_word_are_in_the_bundled_list() -> None:
 
 def test_xenophobic_tropes_without_a_slur_go_to_people_not_to_rejection() -> None:
     from happybot.models import Decision
-    from happybot.pipeline.decide import decide, policy_from_campaign
+    from happybot.pipeline.decide import decide
 
     findings = LEX.scan("Send them ALL back where they came from!", Target.POST)
     assert [f.label for f in findings] == ["xenophobia"]
-    assert decide(findings, policy_from_campaign(make_campaign())).decision is Decision.REVIEW
+    assert decide(findings, make_campaign().policy()).decision is Decision.REVIEW
     assert labels("the parcel went back to the depot it came from") == []

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from happybot.models import Decision, Target
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.screens.base import ScreenContext
 from happybot.screens.language import LanguageScreen
 from happybot.screens.links import LinksScreen
@@ -9,7 +9,7 @@ from happybot.screens.media import MediaScreen
 from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
 
 CAMPAIGN = make_campaign()
-POLICY = policy_from_campaign(CAMPAIGN)
+POLICY = CAMPAIGN.policy()
 CTX = ScreenContext(now=NOW, deadline=NOW)
 
 

@@ -15,7 +15,6 @@ from happybot.cli.display import shown
 from happybot.errors import SourceError
 from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Author, Decision, Finding, Post, Trigger
-from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import Judgement, judge
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.replay import parse_line
@@ -55,7 +54,7 @@ def screen(
         triggers = _read(file)
     screens = load_screens(campaign)
     lexicon = next((s for s in screens if isinstance(s, LexiconScreen)), LexiconScreen(campaign))
-    policy = policy_from_campaign(campaign)
+    policy = campaign.policy()
     history = MemoryHistory()
     with ScreenRunner(screens) as runner:
         for trigger in triggers:

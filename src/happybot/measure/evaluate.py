@@ -22,10 +22,10 @@ from typing import Any
 
 from happybot import datasets
 from happybot.classifiers.base import Classifier, Scores
-from happybot.config import Campaign
+from happybot.config import Campaign, Policy
 from happybot.errors import SourceError
 from happybot.models import Author, Decision, Post, Trigger
-from happybot.pipeline.decide import Policy, decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.simulate import grumble
 from happybot.screens.base import ScreenContext, load_screens
@@ -97,7 +97,7 @@ def gate_holds(
     """Whether the gate would hold each text (review or reject), by the campaign's thresholds
     unless `policy` says otherwise."""
     screens = load_screens(campaign, [n for n in CONTENT_SCREENS])
-    policy = policy or policy_from_campaign(campaign)
+    policy = policy or campaign.policy()
     now = datetime.now(UTC)
     author = Author(handle="someone.example", created_at=now - timedelta(days=365), posts=100)
     held: list[bool] = []

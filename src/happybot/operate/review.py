@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from happybot.config import Campaign
 from happybot.errors import ReviewError
 from happybot.models import Artwork, Decision, Finding, Mode, Target, Trigger
-from happybot.pipeline.decide import decide, policy_from_campaign
+from happybot.pipeline.decide import decide
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.publish import enqueue
 from happybot.screens.base import ScreenContext
@@ -251,7 +251,7 @@ def approve(
             )
         artwork = queries.load_artwork(art)
         found = _recheck(session, post, artwork, art.reply_text, lexicon)
-        held = decide(found, policy_from_campaign(campaign))
+        held = decide(found, campaign.policy())
         if held.decision is not Decision.PUBLISH:
             # in a transaction of its own: this one is rolled back by the refusal
             refused = (post.trigger_key, [f.ref for f in found], held.reasons)

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
+from happybot.config import Policy
 from happybot.models import Decision, Finding, Verdict
 from happybot.pipeline.screen import FAIL_CLOSED_LABELS
-
-if TYPE_CHECKING:
-    from happybot.config import Campaign
-
-
-@dataclass(frozen=True)
-class Limits:
-    review: float
-    reject: float
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Thresholds on a finding's risk, by "screen/label" (a sensitive topic), else by screen,
-    else `default`."""
-
-    thresholds: Mapping[str, Limits] = field(default_factory=dict)
-    default: Limits = Limits(review=0.3, reject=0.9)
-
-    def limits(self, screen: str, label: str = "") -> Limits:
-        found = self.thresholds.get(f"{screen}/{label}") or self.thresholds.get(screen)
-        return found or self.default
 
 
 def decide(findings: Sequence[Finding], policy: Policy) -> Verdict:
@@ -66,10 +43,3 @@ _ORDER = {Decision.PUBLISH: 0, Decision.REVIEW: 1, Decision.REJECT: 2}
 def graver(a: Decision, b: Decision) -> Decision:
     """The stricter of two decisions: reject over review over publish."""
     return a if _ORDER[a] >= _ORDER[b] else b
-
-
-def policy_from_campaign(campaign: Campaign) -> Policy:
-    """The campaign file's `thresholds` as a Policy."""
-    limits = {name: Limits(t.review, t.reject) for name, t in campaign.thresholds.items()}
-    default = limits.pop("default", Limits(review=0.3, reject=0.9))
-    return Policy(limits, default)

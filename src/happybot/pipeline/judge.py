@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from happybot.config import Policy
 from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
-from happybot.pipeline.decide import Policy, decide, graver
+from happybot.pipeline.decide import decide, graver
 from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.render import has_content, render

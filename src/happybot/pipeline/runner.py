@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformError, StoreError
 from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
-from happybot.pipeline.decide import policy_from_campaign
 from happybot.pipeline.judge import judge
 from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
@@ -105,7 +104,7 @@ class Pipeline:
         self.store = store
         self.platform = platform
         self.screens = ScreenRunner(screens)
-        self.policy = policy_from_campaign(campaign)
+        self.policy = campaign.policy()
         self.lexicon = next(
             (s for s in screens if isinstance(s, LexiconScreen)), None
         ) or LexiconScreen(campaign)
