@@ -44,6 +44,50 @@ class Mode(StrEnum):
     PAUSED = "paused"  # nothing publishes
 
 
+class PostState(StrEnum):
+    """Where a post is. Every change is one of these (and is audited):
+
+        received ─┬─► review ───┬─► queued ──► published ──► retracted
+                  │   ▲    ▲    └─► rejected      │
+                  │   │    └── queued (held back: a coordinated group, the picture changed,
+                  │   │        the network refused it for good)
+                  ├─► queued (passed; in copilot it waits for a person's approval there)
+                  ├─► rejected
+                  └─► skipped (nothing to draw, or its parent post already has a reply)
+
+    A queued post a person rejects (copilot) goes to rejected too."""
+
+    RECEIVED = "received"
+    REVIEW = "review"
+    REJECTED = "rejected"
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+    PUBLISHED = "published"
+    RETRACTED = "retracted"
+
+
+class OutboxState(StrEnum):
+    """Where a reply in the outbox is:
+
+        pending ──► sending ──► sent ──► retracted
+          ▲  │        │  └──► pending (a transient error: retried with backoff)
+          │  │        └─────► failed (refused for good; the post goes back to review)
+          │  ├──► held (its post was held back with a coordinated group)
+          │  ├──► cancelled (a person rejected the post)
+          │  └──► failed (the picture changed after approval)
+          └── held, failed (approved again by a person)
+
+    A `sending` row whose lease ran out (the worker died mid-send) is claimed again."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    RETRACTED = "retracted"
+
+
 @dataclass(frozen=True)
 class Author:
     handle: str

@@ -25,6 +25,7 @@ from happybot.config import Campaign
 from happybot.errors import ClassifierError
 from happybot.labels import HATE
 from happybot.measure.calibrate import TARGETS, recall_threshold
+from happybot.models import PostState
 from happybot.screens.classifier import ClassifierScreen
 from happybot.store import queries
 from happybot.store.db import Store
@@ -77,7 +78,9 @@ def verdicts(store: Store) -> list[Reviewed]:
             ).all()
         )
         retracted = set(
-            session.execute(select(PostRow.id).where(PostRow.state == "retracted")).scalars()
+            session.execute(
+                select(PostRow.id).where(PostRow.state == PostState.RETRACTED)
+            ).scalars()
         )
         held = set(
             session.execute(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from happybot.models import Incident, Mode
+from happybot.models import Incident, Mode, PostState
 from happybot.operate.incidents import open_incident, open_incidents
 from happybot.operate.modes import set_mode
 from happybot.store.schema import FindingRow, PostRow
@@ -82,13 +82,16 @@ class CircuitBreaker:
             held = session.execute(
                 select(func.count())
                 .select_from(PostRow)
-                .where(PostRow.received_at >= since, PostRow.state.in_(("review", "rejected")))
+                .where(
+                    PostRow.received_at >= since,
+                    PostRow.state.in_((PostState.REVIEW, PostState.REJECTED)),
+                )
             ).scalar_one()
             if held >= s.flagged_posts:
                 trips.append(Trip("flagged-posts", f"{held} posts held {window}"))
             rejected = session.execute(
                 select(PostRow.author_handle, func.count().label("n"))
-                .where(PostRow.received_at >= since, PostRow.state == "rejected")
+                .where(PostRow.received_at >= since, PostRow.state == PostState.REJECTED)
                 .group_by(PostRow.author_handle)
                 .having(func.count() >= s.author_rejects)
                 .order_by(func.count().desc(), PostRow.author_handle)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from happybot.errors import PlatformError
-from happybot.models import Published
+from happybot.models import OutboxState, PostState, Published
 from happybot.platforms.base import Platform
 from happybot.store import queries
 from happybot.store.db import Store
@@ -53,7 +53,7 @@ def _published(selection: Selection) -> Select[PostRow, OutboxRow]:
     query = (
         select(PostRow, OutboxRow)
         .join(OutboxRow, OutboxRow.post_id == PostRow.id)
-        .where(OutboxRow.state == "sent", PostRow.state == "published")
+        .where(OutboxRow.state == OutboxState.SENT, PostRow.state == PostState.PUBLISHED)
     )
     if selection.post_ids:
         query = query.where(PostRow.id.in_(list(selection.post_ids)))
@@ -128,7 +128,7 @@ def retract(
                 select(OutboxRow).where(OutboxRow.post_id == post_id)
             ).scalar_one()
             assert post is not None
-            post.state, outbox.state = "retracted", "retracted"
+            post.state, outbox.state = PostState.RETRACTED, OutboxState.RETRACTED
             store.record(session, "retracted", actor, post.trigger_key, ref=ref, reason=reason)
         result.retracted.append(post_id)
     return result

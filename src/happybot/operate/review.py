@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from happybot.config import Campaign
 from happybot.errors import ReviewError
-from happybot.models import Artwork, Decision, Finding, Mode, Target, Trigger
+from happybot.models import (
+    Artwork,
+    Decision,
+    Finding,
+    Mode,
+    OutboxState,
+    PostState,
+    Target,
+    Trigger,
+)
 from happybot.pipeline.decide import decide
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.publish import enqueue
@@ -69,11 +78,13 @@ class QueueItem:
 def _waiting(mode: Mode | None) -> ColumnElement[bool]:
     """Posts waiting for a person: held ones, and in copilot or paused, queued replies that no
     person approved yet."""
-    held = PostRow.state == "review"
+    held = PostRow.state == PostState.REVIEW
     if mode is Mode.AUTOPILOT:
         return held
     unapproved = and_(
-        PostRow.state == "queued", OutboxRow.state == "pending", OutboxRow.approved_by.is_(None)
+        PostRow.state == PostState.QUEUED,
+        OutboxRow.state == OutboxState.PENDING,
+        OutboxRow.approved_by.is_(None),
     )
     return or_(held, unapproved)
 
@@ -291,7 +302,7 @@ def _approve(
                 "(queued or sent), and a parent post gets one reply: reject this one"
             )
     enqueue(session, post, campaign.hashtag, approved_by=reviewer, now=now)
-    post.state = "queued"
+    post.state = PostState.QUEUED
     store.record(
         session,
         "approved",
@@ -330,9 +341,9 @@ def reject(store: Store, *, post_id: int, reviewer: str, reason: str = "") -> No
         outbox = session.execute(
             select(OutboxRow).where(OutboxRow.post_id == post_id)
         ).scalar_one_or_none()
-        if outbox is not None and outbox.state in ("pending", "failed"):
-            outbox.state = "cancelled"
-        post.state = "rejected"
+        if outbox is not None and outbox.state in (OutboxState.PENDING, OutboxState.FAILED):
+            outbox.state = OutboxState.CANCELLED
+        post.state = PostState.REJECTED
         store.record(session, "rejected", reviewer, post.trigger_key, reason=reason)
 
 
@@ -375,12 +386,12 @@ def _waiting_post(session: Session, post_id: int) -> tuple[PostRow, ArtworkRow |
         select(OutboxRow).where(OutboxRow.post_id == post_id)
     ).scalar_one_or_none()
     unapproved_queued = (
-        post.state == "queued"
+        post.state == PostState.QUEUED
         and mode is not Mode.AUTOPILOT
         and outbox is not None
         and outbox.approved_by is None
-        and outbox.state == "pending"
+        and outbox.state == OutboxState.PENDING
     )
-    if post.state != "review" and not unapproved_queued:
+    if post.state != PostState.REVIEW and not unapproved_queued:
         raise ReviewError(f"post {post_id} is not waiting for review (it is {post.state})")
     return post, session.get(ArtworkRow, post_id)

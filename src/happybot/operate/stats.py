@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from happybot.models import Incident, Mode
+from happybot.models import Incident, Mode, PostState
 from happybot.operate.incidents import open_incidents
 from happybot.operate.review import waiting_count
 from happybot.store import queries
@@ -20,14 +20,13 @@ from happybot.store.schema import DeadLetterRow, FindingRow, OutboxRow, PostRow
 
 # how each post state is named for people
 STATE_LABELS = {
-    "received": "being screened",
-    "review": "waiting for review",
-    "rejected": "rejected",
-    "queued": "queued to publish",
-    "skipped": "skipped",
-    "published": "published",
-    "failed": "failed to publish",
-    "retracted": "retracted",
+    PostState.RECEIVED: "being screened",
+    PostState.REVIEW: "waiting for review",
+    PostState.REJECTED: "rejected",
+    PostState.QUEUED: "queued to publish",
+    PostState.SKIPPED: "skipped",
+    PostState.PUBLISHED: "published",
+    PostState.RETRACTED: "retracted",
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
-from happybot.models import Mode, Published, Reply
+from happybot.models import Mode, OutboxState, PostState, Published, Reply
 from happybot.pipeline.render import idempotency_key
 from happybot.store.queries import get_mode, load_artwork, load_trigger
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
@@ -77,7 +77,9 @@ class Publisher:
             mode = get_mode(session) or Mode.PAUSED
             if mode is Mode.PAUSED:
                 return None
-            query = select(func.min(OutboxRow.not_before)).where(OutboxRow.state == "pending")
+            query = select(func.min(OutboxRow.not_before)).where(
+                OutboxRow.state == OutboxState.PENDING
+            )
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
             due: datetime | None = session.execute(query).scalar_one()
@@ -90,8 +92,10 @@ class Publisher:
             if mode is Mode.PAUSED or self._rate_limited(session):
                 return None
             now = self.store.clock()
-            ready = and_(OutboxRow.state == "pending", OutboxRow.not_before <= now)
-            abandoned = and_(OutboxRow.state == "sending", OutboxRow.claimed_at < now - LEASE)
+            ready = and_(OutboxRow.state == OutboxState.PENDING, OutboxRow.not_before <= now)
+            abandoned = and_(
+                OutboxRow.state == OutboxState.SENDING, OutboxRow.claimed_at < now - LEASE
+            )
             query = select(OutboxRow).where(or_(ready, abandoned))
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
@@ -100,7 +104,7 @@ class Publisher:
             ).scalar_one_or_none()
             if row is None:
                 return None
-            row.state, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+            row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
             post = session.get(PostRow, row.post_id)
             art = session.get(ArtworkRow, row.post_id)
             assert post is not None and art is not None
@@ -108,8 +112,8 @@ class Publisher:
             artwork = load_artwork(art)
             if artwork.sha256 != row.picture_sha256:
                 # the picture is not the one that was approved: never publish it
-                row.state, row.last_error = "failed", "picture changed after approval"
-                post.state = "review"
+                row.state, row.last_error = OutboxState.FAILED, "picture changed after approval"
+                post.state = PostState.REVIEW
                 self.store.record(
                     session, "publish-refused", ACTOR, trigger.key, reason=row.last_error
                 )
@@ -143,9 +147,9 @@ class Publisher:
             post = session.get(PostRow, claimed.post_id)
             assert row is not None and post is not None
             now = self.store.clock()
-            row.state, row.sent_at = "sent", now
+            row.state, row.sent_at = OutboxState.SENT, now
             row.remote_ref, row.remote_url = published.ref, published.url
-            post.state = "published"
+            post.state = PostState.PUBLISHED
             self.store.record(
                 session,
                 "published",
@@ -168,7 +172,7 @@ class Publisher:
                 timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(claimed.attempt)
             )
             row.state, row.not_before, row.last_error = (
-                "pending",
+                OutboxState.PENDING,
                 self.store.clock() + wait,
                 str(exc),
             )
@@ -182,8 +186,8 @@ class Publisher:
             row = session.get(OutboxRow, claimed.outbox_id)
             post = session.get(PostRow, claimed.post_id)
             assert row is not None and post is not None
-            row.state, row.last_error = "failed", why
-            post.state = "review"
+            row.state, row.last_error = OutboxState.FAILED, why
+            post.state = PostState.REVIEW
             self.store.record(
                 session, "publish-failed", ACTOR, claimed.reply.trigger_key, reason=why
             )
@@ -221,11 +225,11 @@ def enqueue(
                 idempotency_key=idempotency_key(post.trigger_key, hashtag),
                 picture_sha256=art.sha256,
                 approved_by=approved_by,
-                state="pending",
+                state=OutboxState.PENDING,
                 attempts=0,
                 not_before=now + delay,
             )
         )
     else:
-        row.state, row.attempts, row.not_before = "pending", 0, now + delay
+        row.state, row.attempts, row.not_before = OutboxState.PENDING, 0, now + delay
         row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None

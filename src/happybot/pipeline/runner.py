@@ -20,7 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformError, StoreError
-from happybot.models import Decision, Finding, Target, Trigger, Verdict, storable_text
+from happybot.models import (
+    Decision,
+    Finding,
+    OutboxState,
+    PostState,
+    Target,
+    Trigger,
+    Verdict,
+    storable_text,
+)
 from happybot.pipeline.judge import judge
 from happybot.pipeline.publish import Publisher, enqueue
 from happybot.pipeline.screen import ScreenRunner
@@ -240,7 +249,7 @@ class Pipeline:
             canonical_text=normalize(trigger.art_text).text,
             content_hash=trigger.content_hash(),
             received_at=now,
-            state="received",
+            state=PostState.RECEIVED,
         )
         session.add(row)
         if item.expected is not None:
@@ -284,7 +293,7 @@ class Pipeline:
             with self.store.transaction() as session:
                 rows = session.execute(
                     select(PostRow.id, PostRow.trigger_json)
-                    .where(PostRow.state == "received")
+                    .where(PostRow.state == PostState.RECEIVED)
                     .order_by(PostRow.id)
                     .limit(self.batch_size)
                 ).all()
@@ -315,9 +324,9 @@ class Pipeline:
     def _hold_after_error(self, post_id: int, trigger: Trigger, exc: Exception) -> None:
         with self.store.transaction() as session:
             post = session.get(PostRow, post_id)
-            if post is None or post.state != "received":
+            if post is None or post.state != PostState.RECEIVED:
                 return
-            post.state = "review"
+            post.state = PostState.REVIEW
             self.store.record(
                 session,
                 "pipeline-error",
@@ -333,7 +342,7 @@ class Pipeline:
         with self.store.transaction() as session:
             post = session.get(PostRow, post_id)
             assert post is not None
-            if post.state != "received":
+            if post.state != PostState.RECEIVED:
                 return  # another worker judged it first
             now = self.store.clock()
             queries.save_findings(session, post_id, "input", j.findings)
@@ -358,7 +367,7 @@ class Pipeline:
                     )
                 )
             if j.nothing_to_draw and j.final.decision is Decision.PUBLISH:
-                post.state = "skipped"  # nothing to draw: no blank picture, no reply
+                post.state = PostState.SKIPPED  # nothing to draw: no blank picture, no reply
             else:
                 post.state = self._route(session, post, j.final.decision, art is not None)
             if any(f.label == "coordination" for f in j.findings):
@@ -384,8 +393,8 @@ class Pipeline:
             select(PostRow, OutboxRow)
             .join(OutboxRow, OutboxRow.post_id == PostRow.id)
             .where(
-                PostRow.state == "queued",
-                OutboxRow.state == "pending",
+                PostRow.state == PostState.QUEUED,
+                OutboxRow.state == OutboxState.PENDING,
                 PostRow.received_at >= since,
                 PostRow.id != post.id,
             )
@@ -393,7 +402,7 @@ class Pipeline:
         threshold = self.campaign.behaviour.duplicate_similarity
         for member, outbox in queued:
             if similarity(member.canonical_text, post.canonical_text) >= threshold:
-                member.state, outbox.state = "review", "held"
+                member.state, outbox.state = PostState.REVIEW, OutboxState.HELD
                 # the reviewer sees why a post that passed every screen waits for them
                 why = (
                     f"held back before publishing: @{post.author_handle} and others posted "
@@ -417,21 +426,23 @@ class Pipeline:
                     with_post=post.trigger_key,
                 )
 
-    def _route(self, session: Session, post: PostRow, decision: Decision, has_art: bool) -> str:
+    def _route(
+        self, session: Session, post: PostRow, decision: Decision, has_art: bool
+    ) -> PostState:
         """Held posts wait for people; passed ones are queued. In copilot or paused a queued
         reply waits for a person's approval too (the publisher sends only approved ones then),
         and goes out by itself if autopilot resumes."""
         if decision is Decision.REJECT:
-            return "rejected"
+            return PostState.REJECTED
         if decision is Decision.REVIEW or not has_art:
-            return "review"
+            return PostState.REVIEW
         if (
             post.parent_key is not None
             and session.execute(
                 select(OutboxRow.id).where(OutboxRow.parent_key == post.parent_key)
             ).first()
         ):
-            return "skipped"  # one reply per parent post: someone already had it drawn
+            return PostState.SKIPPED  # one reply per parent post: someone already had it drawn
         enqueue(
             session,
             post,
@@ -440,4 +451,4 @@ class Pipeline:
             now=self.store.clock(),
             delay=timedelta(seconds=self.campaign.publish_delay_seconds),
         )
-        return "queued"
+        return PostState.QUEUED

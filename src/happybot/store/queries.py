@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from happybot.history import MemoryHistory, RecentPost
-from happybot.models import Artwork, Finding, Mode, Trigger, Verdict, storable_text
+from happybot.models import Artwork, Finding, Mode, PostState, Trigger, Verdict, storable_text
 from happybot.store.schema import (
     ArtworkRow,
     CursorRow,
@@ -127,7 +127,7 @@ def history_snapshot(session: Session, since: datetime, authors: Sequence[str]) 
     wanted = sorted({a.lower() for a in authors})
     rejected = session.execute(
         select(PostRow.author_handle, func.count())
-        .where(PostRow.author_handle.in_(wanted), PostRow.state == "rejected")
+        .where(PostRow.author_handle.in_(wanted), PostRow.state == PostState.REJECTED)
         .group_by(PostRow.author_handle)
     ).all()
     for author, count in rejected:
