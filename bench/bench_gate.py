@@ -25,10 +25,10 @@ from happybot.models import Trigger
 from happybot.platforms.simulate import Simulator, forbidden_lines
 from happybot.screens.base import ScreenContext
 from happybot.screens.behaviour import BehaviourScreen
-from happybot.screens.behaviour import _shingles as shingles
 from happybot.screens.corpus import CorpusScreen
 from happybot.screens.lexicon import LexiconScreen
 from happybot.text.normalize import clear_caches, normalize
+from happybot.text.similarity import _shingles as shingles
 
 BATCH = 256
 SLOW_SAMPLE = 2000

@@ -6,8 +6,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
+
+# how far back the screens look at an author's and the campaign's posts (rates, duplicates)
+WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

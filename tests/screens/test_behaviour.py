@@ -6,8 +6,9 @@ from happybot.history import MemoryHistory, RecentPost
 from happybot.models import Decision
 from happybot.pipeline.decide import decide
 from happybot.screens.base import ScreenContext
-from happybot.screens.behaviour import BehaviourScreen, similarity
+from happybot.screens.behaviour import BehaviourScreen
 from happybot.testing import NOW, make_author, make_campaign, make_post, make_trigger
+from happybot.text.similarity import similarity
 
 CAMPAIGN = make_campaign()
 SCREEN = BehaviourScreen(CAMPAIGN)

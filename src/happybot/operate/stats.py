@@ -19,7 +19,8 @@ from happybot.store.db import Store
 from happybot.store.schema import DeadLetterRow, FindingRow, OutboxRow, PostRow
 
 # how each post state is named for people
-STATE_LABELS = {
+# keyed by plain strings too: the store hands states back as str
+STATE_LABELS: dict[str, str] = {
     PostState.RECEIVED: "being screened",
     PostState.REVIEW: "waiting for review",
     PostState.REJECTED: "rejected",

@@ -17,13 +17,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
-from happybot.models import Mode, OutboxState, PostState, Published, Reply
+from happybot.models import Decision, Mode, OutboxState, PostState, Published, Reply
 from happybot.pipeline.render import idempotency_key
 from happybot.store.queries import get_mode, load_artwork, load_trigger
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
 if TYPE_CHECKING:
-    from happybot.config import RateLimitSettings
+    from happybot.config import Campaign, RateLimitSettings
     from happybot.platforms.base import Platform
     from happybot.store.db import Store
 
@@ -233,3 +233,36 @@ def enqueue(
     else:
         row.state, row.attempts, row.not_before = OutboxState.PENDING, 0, now + delay
         row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None
+
+
+def route(
+    session: Session,
+    post: PostRow,
+    decision: Decision,
+    has_art: bool,
+    campaign: Campaign,
+    now: datetime,
+) -> PostState:
+    """Held posts wait for people; passed ones are queued. In copilot or paused a queued
+    reply waits for a person's approval too (the publisher sends only approved ones then),
+    and goes out by itself if autopilot resumes."""
+    if decision is Decision.REJECT:
+        return PostState.REJECTED
+    if decision is Decision.REVIEW or not has_art:
+        return PostState.REVIEW
+    if (
+        post.parent_key is not None
+        and session.execute(
+            select(OutboxRow.id).where(OutboxRow.parent_key == post.parent_key)
+        ).first()
+    ):
+        return PostState.SKIPPED  # one reply per parent post: someone already had it drawn
+    enqueue(
+        session,
+        post,
+        campaign.hashtag,
+        approved_by=None,
+        now=now,
+        delay=timedelta(seconds=campaign.publish_delay_seconds),
+    )
+    return PostState.QUEUED

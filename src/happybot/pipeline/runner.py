@@ -8,7 +8,6 @@ cursor. No post is lost and none is answered twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -20,28 +19,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformError, StoreError
+from happybot.history import WINDOW
 from happybot.models import (
     Decision,
     Finding,
-    OutboxState,
     PostState,
-    Target,
     Trigger,
-    Verdict,
     storable_text,
 )
+from happybot.pipeline.coordination import hold_back_group
 from happybot.pipeline.judge import judge
-from happybot.pipeline.publish import Publisher, enqueue
+from happybot.pipeline.publish import Publisher, route
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming, Malformed
 from happybot.screens.base import Screen, ScreenContext
-from happybot.screens.behaviour import WINDOW, similarity
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.schema import (
-    ArtworkRow,
-    GroundTruthRow,
-    OutboxRow,
     PostRow,
 )
 from happybot.text.hashtags import uses_hashtag
@@ -239,26 +233,9 @@ class Pipeline:
                 log.warning("could not fetch the parent of %s: %s", trigger.key, exc)
                 parent = None
             trigger = Trigger(trigger.platform, trigger.post, parent)
-        parent_key = f"{trigger.platform}:{trigger.parent.id}" if trigger.parent else None
-        row = PostRow(
-            trigger_key=trigger.key,
-            platform=trigger.platform,
-            author_handle=trigger.post.author.handle.lower(),
-            parent_key=parent_key,
-            trigger_json=trigger.to_json(),
-            canonical_text=normalize(trigger.art_text).text,
-            content_hash=trigger.content_hash(),
-            received_at=now,
-            state=PostState.RECEIVED,
-        )
-        session.add(row)
+        row = queries.add_post(session, trigger, normalize(trigger.art_text).text, now)
         if item.expected is not None:
-            session.add(
-                GroundTruthRow(
-                    trigger_key=trigger.key, expected=item.expected, scenario=item.scenario
-                )
-            )
-        session.flush()
+            queries.add_ground_truth(session, trigger.key, item.expected, item.scenario)
         self.store.record(
             session, "received", ACTOR, trigger.key, content_sha256=row.content_hash, post_id=row.id
         )
@@ -353,25 +330,15 @@ class Pipeline:
             queries.save_decision(session, post_id, "final", j.final, now)
             art = j.artwork
             if art is not None:
-                session.add(
-                    ArtworkRow(
-                        post_id=post_id,
-                        sha256=art.sha256,
-                        png=art.png,
-                        alt_text=art.alt_text,
-                        shape=art.shape,
-                        rows=json.dumps(list(art.rows), ensure_ascii=False),
-                        width=art.width,
-                        height=art.height,
-                        reply_text=j.reply,
-                    )
-                )
+                queries.add_artwork(session, post_id, art, j.reply)
             if j.nothing_to_draw and j.final.decision is Decision.PUBLISH:
                 post.state = PostState.SKIPPED  # nothing to draw: no blank picture, no reply
             else:
-                post.state = self._route(session, post, j.final.decision, art is not None)
+                post.state = route(
+                    session, post, j.final.decision, art is not None, self.campaign, now
+                )
             if any(f.label == "coordination" for f in j.findings):
-                self._hold_cluster(session, post)
+                hold_back_group(session, self.store, post, self.campaign.behaviour)
             self.store.record(
                 session,
                 "decided",
@@ -384,71 +351,3 @@ class Pipeline:
             )
         self.stats.screened += 1
         self.stats.decisions[post.state] = self.stats.decisions.get(post.state, 0) + 1
-
-    def _hold_cluster(self, session: Session, post: PostRow) -> None:
-        """A coordinated group is seen only once it has several members: the earlier members'
-        replies that are not yet sent go back to people too."""
-        since = self.store.clock() - WINDOW
-        queued = session.execute(
-            select(PostRow, OutboxRow)
-            .join(OutboxRow, OutboxRow.post_id == PostRow.id)
-            .where(
-                PostRow.state == PostState.QUEUED,
-                OutboxRow.state == OutboxState.PENDING,
-                PostRow.received_at >= since,
-                PostRow.id != post.id,
-            )
-        ).all()
-        threshold = self.campaign.behaviour.duplicate_similarity
-        for member, outbox in queued:
-            if similarity(member.canonical_text, post.canonical_text) >= threshold:
-                member.state, outbox.state = PostState.REVIEW, OutboxState.HELD
-                # the reviewer sees why a post that passed every screen waits for them
-                why = (
-                    f"held back before publishing: @{post.author_handle} and others posted "
-                    "near-duplicates of it moments later, a coordinated group"
-                )
-                finding = Finding("behaviour", "coordination", 0.7, Target.POST, None, why)
-                queries.save_findings(session, member.id, "input", [finding])
-                queries.save_decision(
-                    session,
-                    member.id,
-                    "final",
-                    Verdict(Decision.REVIEW, (why,)),
-                    self.store.clock(),
-                )
-                self.store.record(
-                    session,
-                    "held-back",
-                    ACTOR,
-                    member.trigger_key,
-                    reason="coordination",
-                    with_post=post.trigger_key,
-                )
-
-    def _route(
-        self, session: Session, post: PostRow, decision: Decision, has_art: bool
-    ) -> PostState:
-        """Held posts wait for people; passed ones are queued. In copilot or paused a queued
-        reply waits for a person's approval too (the publisher sends only approved ones then),
-        and goes out by itself if autopilot resumes."""
-        if decision is Decision.REJECT:
-            return PostState.REJECTED
-        if decision is Decision.REVIEW or not has_art:
-            return PostState.REVIEW
-        if (
-            post.parent_key is not None
-            and session.execute(
-                select(OutboxRow.id).where(OutboxRow.parent_key == post.parent_key)
-            ).first()
-        ):
-            return PostState.SKIPPED  # one reply per parent post: someone already had it drawn
-        enqueue(
-            session,
-            post,
-            self.campaign.hashtag,
-            approved_by=None,
-            now=self.store.clock(),
-            delay=timedelta(seconds=self.campaign.publish_delay_seconds),
-        )
-        return PostState.QUEUED

@@ -18,6 +18,7 @@ from happybot.store.schema import (
     DeadLetterRow,
     DecisionRow,
     FindingRow,
+    GroundTruthRow,
     PostRow,
     SettingRow,
 )
@@ -155,5 +156,48 @@ def add_dead_letter(
             raw_length=len(raw),
             error=storable_text(error[:DEAD_LETTER_ERROR]),
             at=now,
+        )
+    )
+
+
+def add_post(session: Session, trigger: Trigger, canonical_text: str, now: datetime) -> PostRow:
+    """A received trigger's row (flushed, so that it has its id)."""
+    parent_key = f"{trigger.platform}:{trigger.parent.id}" if trigger.parent else None
+    row = PostRow(
+        trigger_key=trigger.key,
+        platform=trigger.platform,
+        author_handle=trigger.post.author.handle.lower(),
+        parent_key=parent_key,
+        trigger_json=trigger.to_json(),
+        canonical_text=canonical_text,
+        content_hash=trigger.content_hash(),
+        received_at=now,
+        state=PostState.RECEIVED,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_ground_truth(
+    session: Session, trigger_key: str, expected: str, scenario: str | None
+) -> None:
+    """What a post should get, kept apart from it: read by scoring only, never by a screen."""
+    session.add(GroundTruthRow(trigger_key=trigger_key, expected=expected, scenario=scenario))
+
+
+def add_artwork(session: Session, post_id: int, art: Artwork, reply_text: str) -> None:
+    """The exact picture (and reply text) that a reviewer approves and the publisher sends."""
+    session.add(
+        ArtworkRow(
+            post_id=post_id,
+            sha256=art.sha256,
+            png=art.png,
+            alt_text=art.alt_text,
+            shape=art.shape,
+            rows=json.dumps(list(art.rows), ensure_ascii=False),
+            width=art.width,
+            height=art.height,
+            reply_text=reply_text,
         )
     )
