@@ -7,7 +7,9 @@ HappybotError
     PlatformRejected     permanent: record, never retry
   ScreenError            the post goes to review, never to publish
   StoreError
-  ReviewError            a review action that cannot apply (wrong state, picture changed)
+  NotFound               no post, user or incident has that id or name (HTTP 404)
+  Conflict               a person's action that the rules or the current state refuse (HTTP 409)
+    ReviewError          a review action that cannot apply (wrong state, picture changed)
   SourceError            a source that cannot be opened (missing file, unknown scenario)
   RenderError            a text the picture cannot show (characters no font here can draw)
   AuthError              a wrong password, a missing or wrong session, token or role
@@ -48,7 +50,16 @@ class StoreError(HappybotError):
     """The database could not be opened or migrated."""
 
 
-class ReviewError(HappybotError):
+class NotFound(HappybotError):
+    """No post, user or incident has that id or name."""
+
+
+class Conflict(HappybotError):
+    """A person's action that the rules or the current state refuse: someone else's escalated
+    post, your own admin role, a retraction whose count changed since it was confirmed."""
+
+
+class ReviewError(Conflict):
     """A review action that does not apply: unknown post, wrong state, or the picture changed."""
 
 

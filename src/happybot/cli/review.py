@@ -20,8 +20,9 @@ from happybot.operate import review as review_actions
 from happybot.operate.incidents import close_incident, open_incidents
 from happybot.operate.modes import current_mode, set_mode
 from happybot.operate.retract import Selection, published_matching, retract
+from happybot.operate.users import Role, role_of
 from happybot.platforms.registry import open_platform
-from happybot.store.db import as_utc
+from happybot.store.db import Store, as_utc
 from happybot.store.schema import ArtworkRow
 
 review_app = typer.Typer(
@@ -135,15 +136,24 @@ def review_approve(
         raise HappybotError("give at least 12 characters of the picture's hash")
     campaign = campaign_from(campaign_path)
     store = open_store(db, campaign)
-    review_actions.approve(
+    who = by or default_actor()
+    review_actions.apply_decision(
         store,
         campaign,
         post_id=post_id,
-        reviewer=by or default_actor(),
+        action="approve",
+        reviewer=who,
+        role=_role(store, who),
         picture_sha256=picture_hash,
         reason=reason,
     )
     out.print(f"post {post_id} approved; its reply is queued")
+
+
+def _role(store: Store, name: str) -> Role:
+    """The rules of the dashboard hold here too: a name that is a dashboard user acts with
+    that user's role; anyone else at the store's own machine is its operator, an admin."""
+    return role_of(store, name) or Role.ADMIN
 
 
 @review_app.command("reject")
@@ -155,8 +165,13 @@ def review_reject(
     db: DbOpt = None,
 ) -> None:
     """Reject a held post: it is never published."""
-    store = open_store(db, campaign_from(campaign_path))
-    review_actions.reject(store, post_id=post_id, reviewer=by or default_actor(), reason=reason)
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    who = by or default_actor()
+    review_actions.apply_decision(
+        store, campaign, post_id=post_id, action="reject", reviewer=who, role=_role(store, who),
+        reason=reason,
+    )  # fmt: skip
     out.print(f"post {post_id} rejected")
 
 
@@ -226,7 +241,15 @@ def retract_cmd(
         )
     # the campaign's own platform: a dry-run campaign's folder, or the real network
     platform = open_platform(campaign, dry_run=False, out_dir=out_dir)
-    result = retract(store, platform, selection, actor=by or default_actor(), reason=reason)
+    # the count the person confirmed: if more or fewer match by now, nothing is done
+    result = retract(
+        store,
+        platform,
+        selection,
+        actor=by or default_actor(),
+        reason=reason,
+        expected_count=len(matching),
+    )
     out.print(f"retracted {len(result.retracted)}")
     for post_id, error in result.failed.items():
         out.print(f"[red]post {post_id} not retracted:[/] {shown(error)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from happybot.errors import HappybotError
+from happybot.errors import NotFound
 from happybot.models import Incident
 from happybot.store.db import Store
 from happybot.store.schema import IncidentRow
@@ -30,7 +30,7 @@ def close_incident(store: Store, incident_id: int, actor: str, note: str = "") -
     with store.transaction() as session:
         row = session.get(IncidentRow, incident_id)
         if row is None:
-            raise HappybotError(f"there is no incident {incident_id}")
+            raise NotFound(f"there is no incident {incident_id}")
         row.closed_at = store.clock()
         store.record(session, "incident-closed", actor, f"incident:{row.id}", note=note)
         return _model(row)

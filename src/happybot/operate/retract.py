@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from happybot.errors import PlatformError
+from happybot.errors import Conflict, PlatformError
 from happybot.models import OutboxState, PostState, Published
 from happybot.platforms.base import Platform
 from happybot.store import queries
@@ -101,11 +101,21 @@ def published_replies(
 
 
 def retract(
-    store: Store, platform: Platform, selection: Selection, *, actor: str, reason: str
+    store: Store,
+    platform: Platform,
+    selection: Selection,
+    *,
+    actor: str,
+    reason: str,
+    expected_count: int | None = None,
 ) -> RetractResult:
-    """Delete the selected replies from the platform and mark them retracted."""
+    """Delete the selected replies from the platform and mark them retracted. `expected_count`
+    is what the person saw and confirmed: if more or fewer match now, nothing is done."""
     result = RetractResult()
-    for post_id, ref, url in published_matching(store, selection):
+    matching = published_matching(store, selection)
+    if expected_count is not None and len(matching) != expected_count:
+        raise Conflict(f"{len(matching)} replies match now, not {expected_count}: look again")
+    for post_id, ref, url in matching:
         try:
             platform.delete(Published(ref=ref, url=url))
         except PlatformError as exc:

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.config import Campaign
-from happybot.errors import ReviewError
+from happybot.errors import NotFound, ReviewError
 from happybot.models import (
     Artwork,
     Decision,
@@ -28,6 +29,7 @@ from happybot.models import (
     Target,
     Trigger,
 )
+from happybot.operate.users import Role
 from happybot.pipeline.decide import decide
 from happybot.pipeline.output_screen import screen_output
 from happybot.pipeline.publish import enqueue
@@ -46,7 +48,7 @@ from happybot.store.schema import (
 )
 
 
-class UnknownPost(ReviewError):
+class UnknownPost(NotFound, ReviewError):
     """No post has that id."""
 
 
@@ -207,6 +209,42 @@ def release(store: Store, *, post_id: int, reviewer: str) -> None:
         row = session.get(ReviewClaimRow, post_id)
         if row is not None and row.reviewer == reviewer:
             row.until = store.clock()
+
+
+Action = Literal["approve", "reject", "escalate"]
+
+
+def apply_decision(
+    store: Store,
+    campaign: Campaign,
+    *,
+    post_id: int,
+    action: Action,
+    reviewer: str,
+    role: Role,
+    picture_sha256: str = "",
+    reason: str = "",
+) -> None:
+    """One person's decision on a held post, by the rules, for the dashboard and the CLI alike:
+    an escalated post is an admin's to decide (anyone may escalate it further)."""
+    item = get_item(store, post_id)
+    if item.escalated_by and action != "escalate" and role is not Role.ADMIN:
+        raise ReviewError(
+            f"post {post_id} was escalated by {item.escalated_by}: an admin decides it"
+        )
+    if action == "approve":
+        approve(
+            store,
+            campaign,
+            post_id=post_id,
+            reviewer=reviewer,
+            picture_sha256=picture_sha256,
+            reason=reason,
+        )
+    elif action == "reject":
+        reject(store, post_id=post_id, reviewer=reviewer, reason=reason)
+    else:
+        escalate(store, post_id=post_id, reviewer=reviewer, reason=reason)
 
 
 def escalate(store: Store, *, post_id: int, reviewer: str, reason: str) -> None:

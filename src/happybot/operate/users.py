@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from happybot.errors import AuthError, HappybotError
+from happybot.errors import AuthError, Conflict, HappybotError, NotFound
 from happybot.store.db import Store
 from happybot.store.schema import ApiTokenRow, UserRow
 
@@ -78,7 +78,7 @@ def add_user(store: Store, name: str, role: Role, password: str, *, actor: str) 
     _check_password(password)
     with store.transaction() as session:
         if session.execute(select(UserRow).where(UserRow.name == name)).scalar_one_or_none():
-            raise HappybotError(f"there is already a user {name!r}")
+            raise Conflict(f"there is already a user {name!r}")
         row = UserRow(
             name=name,
             role=role.value,
@@ -103,6 +103,10 @@ def set_password(store: Store, name: str, password: str, *, actor: str) -> None:
 
 
 def set_role(store: Store, name: str, role: Role, *, actor: str) -> None:
+    """Change someone's role; never your own admin role away (a campaign must keep an admin
+    who can pause it, and that is for another admin to decide)."""
+    if name == actor and role is not Role.ADMIN:
+        raise Conflict("you cannot take away your own admin role: ask another admin")
     with store.transaction() as session:
         row = _row(session, name)
         previous, row.role = row.role, role.value
@@ -113,7 +117,10 @@ def set_role(store: Store, name: str, role: Role, *, actor: str) -> None:
 
 
 def remove_user(store: Store, name: str, *, actor: str) -> None:
-    """Disabled, not deleted: the audit still names them. Their sessions and tokens end."""
+    """Disabled, not deleted: the audit still names them. Their sessions and tokens end. Never
+    yourself: ask another admin."""
+    if name == actor:
+        raise Conflict("you cannot remove yourself: ask another admin")
     with store.transaction() as session:
         row = _row(session, name)
         row.disabled = True
@@ -123,6 +130,15 @@ def remove_user(store: Store, name: str, *, actor: str) -> None:
         ).scalars():
             token.revoked_at = token.revoked_at or store.clock()
         store.record(session, "user-removed", actor, f"user:{name}")
+
+
+def role_of(store: Store, name: str) -> Role | None:
+    """The role of the dashboard user called `name`; None when there is none (or removed)."""
+    with store.transaction() as session:
+        row = session.execute(
+            select(UserRow).where(UserRow.name == name, UserRow.disabled.is_(False))
+        ).scalar_one_or_none()
+        return Role(row.role) if row is not None else None
 
 
 def list_users(store: Store) -> list[User]:
@@ -198,5 +214,5 @@ def _row(session: Session, name: str) -> UserRow:
         select(UserRow).where(UserRow.name == name, UserRow.disabled.is_(False))
     ).scalar_one_or_none()
     if row is None:
-        raise HappybotError(f"there is no user {name!r}")
+        raise NotFound(f"there is no user {name!r}")
     return row

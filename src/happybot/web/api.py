@@ -15,12 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from happybot.errors import AuthError, HappybotError, ReviewError
+from happybot.errors import AuthError, HappybotError
 from happybot.models import Finding, Mode, Post
 from happybot.operate import review
 from happybot.operate.incidents import close_incident, recent_incidents
 from happybot.operate.modes import set_mode
-from happybot.operate.retract import Selection, published_matching, published_replies, retract
+from happybot.operate.retract import Selection, published_replies, retract
 from happybot.operate.stats import counts, timeline
 from happybot.operate.users import (
     Role,
@@ -251,54 +251,31 @@ def picture(post_id: int, who: Viewer, request: Request) -> Response:
 
 
 def _get(request: Request, post_id: int) -> review.QueueItem:
-    try:
-        return review.get_item(store_of(request), post_id)
-    except review.UnknownPost as exc:
-        raise HTTPException(404, str(exc)) from None
+    return review.get_item(store_of(request), post_id)
 
 
 def _decide(request: Request, who: Principal, decision: Decision) -> None:
-    """One decision, by the rules: an escalated post is an admin's to decide."""
-    store = store_of(request)
-    item = review.get_item(store, decision.post_id)
-    if item.escalated_by and decision.action != "escalate" and who.user.role is not Role.ADMIN:
-        raise ReviewError(
-            f"post {decision.post_id} was escalated by {item.escalated_by}: an admin decides it"
-        )
-    if decision.action == "approve":
-        review.approve(
-            store,
-            request.app.state.campaign,
-            post_id=decision.post_id,
-            reviewer=who.name,
-            picture_sha256=decision.picture_sha256 or "",
-            reason=decision.reason,
-        )
-    elif decision.action == "reject":
-        review.reject(store, post_id=decision.post_id, reviewer=who.name, reason=decision.reason)
-    else:
-        review.escalate(store, post_id=decision.post_id, reviewer=who.name, reason=decision.reason)
+    review.apply_decision(
+        store_of(request),
+        request.app.state.campaign,
+        post_id=decision.post_id,
+        action=decision.action,
+        reviewer=who.name,
+        role=who.user.role,
+        picture_sha256=decision.picture_sha256 or "",
+        reason=decision.reason,
+    )
 
 
 def _one(request: Request, who: Principal, decision: Decision) -> Done:
-    try:
-        _decide(request, who, decision)
-    except review.UnknownPost as exc:
-        raise HTTPException(404, str(exc)) from None
-    except ReviewError as exc:
-        raise HTTPException(409, str(exc)) from None
+    _decide(request, who, decision)
     return Done(detail=f"post {decision.post_id}: {decision.action}")
 
 
 @router.post("/posts/{post_id}/claim", response_model=Done)
 def claim(post_id: int, who: Reviewer, request: Request) -> Done:
     """Hold the post while you look at it: nobody else decides it meanwhile."""
-    try:
-        until = review.claim(store_of(request), post_id=post_id, reviewer=who.name)
-    except review.UnknownPost as exc:
-        raise HTTPException(404, str(exc)) from None
-    except ReviewError as exc:
-        raise HTTPException(409, str(exc)) from None
+    until = review.claim(store_of(request), post_id=post_id, reviewer=who.name)
     return Done(detail=f"yours until {until:%H:%M:%S} UTC")
 
 
@@ -437,10 +414,7 @@ def change_mode(body: ModeChange, who: Admin, request: Request) -> Done:
 
 @router.post("/incidents/{incident_id}/close", response_model=Done)
 def close(incident_id: int, body: Reason, who: Admin, request: Request) -> Done:
-    try:
-        close_incident(store_of(request), incident_id, who.name, body.reason)
-    except HappybotError as exc:
-        raise HTTPException(404, str(exc)) from None
+    close_incident(store_of(request), incident_id, who.name, body.reason)
     return Done(detail=f"incident {incident_id} closed")
 
 
@@ -468,14 +442,13 @@ def _selection(body: RetractRequest) -> Selection:
 def retract_replies(body: RetractRequest, who: Admin, request: Request) -> RetractResultOut:
     """Remove published replies from the platform. `expected_count` is what the person saw
     and confirmed: if more or fewer match now, nothing is done."""
-    store, selection = store_of(request), _selection(body)
-    matching = published_matching(store, selection)
-    if len(matching) != body.expected_count:
-        raise HTTPException(
-            409, f"{len(matching)} replies match now, not {body.expected_count}: look again"
-        )
     result = retract(
-        store, request.app.state.platform(), selection, actor=who.name, reason=body.reason
+        store_of(request),
+        request.app.state.platform(),
+        _selection(body),
+        actor=who.name,
+        reason=body.reason,
+        expected_count=body.expected_count,
     )
     return RetractResultOut(retracted=result.retracted, failed=result.failed)
 
@@ -553,16 +526,12 @@ def add_person(body: NewUser, who: Admin, request: Request) -> UserOut:
 
 @router.post("/users/{name}/role", response_model=Done)
 def change_role(name: str, body: RoleChange, who: Admin, request: Request) -> Done:
-    if name == who.name and body.role is not Role.ADMIN:
-        raise HTTPException(409, "you cannot take away your own admin role: ask another admin")
     set_role(store_of(request), name, body.role, actor=who.name)
     return Done(detail=f"{name} is now {body.role.value}")
 
 
 @router.post("/users/{name}/remove", response_model=Done)
 def remove_person(name: str, who: Admin, request: Request) -> Done:
-    if name == who.name:
-        raise HTTPException(409, "you cannot remove yourself: ask another admin")
     remove_user(store_of(request), name, actor=who.name)
     return Done(detail=f"{name} removed")
 

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from happybot.config import Campaign
-from happybot.errors import HappybotError
+from happybot.errors import HappybotError, NotFound
 from happybot.platforms.base import Platform
 from happybot.store.db import Store
 from happybot.web import api, metrics, pages
@@ -80,7 +80,10 @@ def create_app(
 
     @app.exception_handler(HappybotError)
     async def happybot_error(request: Request, exc: HappybotError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
+        # the one place our errors become HTTP: nothing found is 404, everything else a person
+        # asked that the rules or the state refuse is 409
+        status = 404 if isinstance(exc, NotFound) else 409
+        return JSONResponse({"detail": str(exc)}, status_code=status)
 
     static = resources.files("happybot.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
