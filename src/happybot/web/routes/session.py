@@ -1,0 +1,51 @@
+"""Logging in and out, and who is asking."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from happybot.errors import AuthError
+from happybot.operate.users import authenticate
+from happybot.web.auth import Viewer, start_session, store_of
+from happybot.web.schemas import (
+    Done,
+    Login,
+    Me,
+)
+
+router = APIRouter()
+
+
+# -- session -----------------------------------------------------------------------------------
+
+
+@router.post("/login", response_model=Me)
+def login(body: Login, request: Request) -> Me:
+    limiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "unknown"
+    keys = (f"ip:{address}", f"name:{body.name.lower()}")
+    wait = limiter.retry_after(*keys)
+    if wait > 0:
+        raise HTTPException(
+            429, "too many failed logins: wait and try again", {"Retry-After": str(int(wait) + 1)}
+        )
+    try:
+        user = authenticate(store_of(request), body.name, body.password)
+    except AuthError as exc:
+        limiter.failed(*keys)
+        raise HTTPException(401, str(exc)) from None
+    limiter.succeeded(*keys)
+    csrf = start_session(request, user)
+    return Me(name=user.name, role=user.role, csrf=csrf)
+
+
+@router.post("/logout", response_model=Done)
+def logout(who: Viewer, request: Request) -> Done:
+    request.session.clear()
+    return Done(detail=f"{who.name} logged out")
+
+
+@router.get("/me", response_model=Me)
+def me(who: Viewer, request: Request) -> Me:
+    csrf = request.session.get("csrf") if who.via == "session" else None
+    return Me(name=who.name, role=who.user.role, csrf=csrf)
