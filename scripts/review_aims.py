@@ -4,7 +4,7 @@ the hate score alone would send to a person.
 
     .venv/bin/python scripts/review_aims.py src/happybot/data/model
 
-How the aim in `classifiers/calibrate.py` was chosen (training/README.md).
+How the aim in `measure/calibrate.py` was chosen (training/README.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The review queue: people approve or reject held posts with the evidence in front of them.
 
-The CLI (`happybot review`) and, later, the dashboard are thin over these functions. An
+The CLI (`happybot review`) and the dashboard are thin over these functions, whose rules
+(`apply_decision`: an escalated post is an admin's) hold on both paths. An
 approval is bound to the hash of the exact picture the reviewer saw, and the output screen reads
 the reply once more before it is queued: it can still hold a reply a person approved.
 """

@@ -1,8 +1,10 @@
 """Opening the store: engine, migrations, transactions. SQLite by default, PostgreSQL at scale.
 
-Nothing here is SQLite-only: several workers will share one PostgreSQL, claiming work with
-`FOR UPDATE SKIP LOCKED` (queries.py). SQLite gets `BEGIN IMMEDIATE`, so that two processes on
-one file serialise their writes instead of failing halfway.
+Nothing here is SQLite-only. On PostgreSQL the publisher claims replies with `FOR UPDATE SKIP
+LOCKED` (pipeline/publish.py) and audit appends lock the chain's head row; running several
+workers on one database is not done yet (the first to judge a post wins, a second one's work
+is thrown away). SQLite gets `BEGIN IMMEDIATE`, so that two processes on one file serialise
+their writes instead of failing halfway.
 """
 
 from __future__ import annotations
