@@ -350,4 +350,5 @@ class Pipeline:
                 picture_sha256=art.sha256 if art else None,
             )
         self.stats.screened += 1
-        self.stats.decisions[post.state] = self.stats.decisions.get(post.state, 0) + 1
+        state = str(post.state)  # a plain name in the counts, whether set here or read back
+        self.stats.decisions[state] = self.stats.decisions.get(state, 0) + 1
