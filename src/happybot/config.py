@@ -169,8 +169,8 @@ class AlertSettings(_Model):
     @field_validator("webhook_url_env")
     @classmethod
     def _variable_name(cls, value: str | None) -> str | None:
-        if value is None or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-            return value
+        if not value or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            return value  # empty: no alerts, which `run`, `status` and `doctor` then say
         if "://" in value or value.lower().startswith("http"):
             raise ValueError(
                 "this names the environment variable that holds the webhook's URL, not the URL "

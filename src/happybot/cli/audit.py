@@ -15,6 +15,7 @@ from happybot.config import Campaign, audit_key_path, db_url
 from happybot.errors import ConfigError
 from happybot.operate.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
+from happybot.store.audit import GENESIS
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -60,7 +61,7 @@ def verify(
             f"the chain no longer holds the entry {value[:16]}… named by {source}: entries were "
             "removed from its end, or rewritten"
         )
-    if ok:
+    if ok and status.entries:  # an empty chain has no entry to note
         write_anchor(anchor, status.head)
     if as_json:
         print(
@@ -88,7 +89,7 @@ def verify(
 
 
 def anchor_path(url: str, campaign: Campaign | None) -> Path:
-    """The head hashes noted so far, one a line, beside the audit key (outside the database)."""
+    """Where the last head is noted: beside the audit key, outside the database."""
     return audit_key_path(url, campaign).with_suffix(".head")
 
 
@@ -99,7 +100,7 @@ def read_anchor(path: Path) -> list[str]:
         return []
     except OSError as exc:
         raise ConfigError(f"cannot read the anchor file {path}: {exc.strerror}") from exc
-    return [line for line in lines if re.fullmatch(r"[0-9a-f]{64}", line)][-1:]
+    return [line for line in lines if re.fullmatch(r"[0-9a-f]{64}", line) and line != GENESIS][-1:]
 
 
 def write_anchor(path: Path, head: str) -> None:
