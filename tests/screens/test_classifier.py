@@ -110,3 +110,30 @@ def test_a_remote_backends_scores_reach_the_policy(monkeypatch: pytest.MonkeyPat
         )
         assert _verdict(campaign, _trigger("I hate them")) is not Decision.PUBLISH
         assert _verdict(campaign, _trigger("a lovely day")) is Decision.PUBLISH
+
+
+@pytest.mark.parametrize("reply", ["#MakeItHappy", "#MakeItHappy please", "#MakeItHappy lol 🙂"])
+def test_a_bare_or_one_word_reply_is_judged_by_its_parents_words(reply: str) -> None:
+    from happybot.pipeline.judge import judge
+    from happybot.screens.base import ScreenContext, load_screens
+    from happybot.screens.lexicon import LexiconScreen
+    from happybot.testing import NOW, make_author, make_post, make_trigger
+
+    campaign = starter_campaign()
+    screens = load_screens(campaign)
+    verdicts = {}
+    for name, parent in (
+        ("harmless", "the printer jammed again right before the deadline"),
+        ("hateful", "immigrants are vermin and should be driven out of our towns"),
+    ):
+        grumpy = make_post(parent, author=make_author("grump.example"), tags=())
+        trigger = make_trigger(reply, parent=grumpy)
+        ctx = ScreenContext(now=NOW, deadline=datetime.now(UTC) + timedelta(seconds=30))
+        findings = [f for s in screens for f in s.check([trigger], ctx)[0]]
+        verdicts[name] = judge(
+            trigger, findings, campaign, campaign.policy(), LexiconScreen(campaign)
+        ).final.decision
+        on_post = [f for f in findings if f.screen == "classifier" and f.target is Target.POST]
+        assert on_post == []  # the reply's own words earn no model score
+    assert verdicts["harmless"] is Decision.PUBLISH
+    assert verdicts["hateful"] in (Decision.REVIEW, Decision.REJECT)

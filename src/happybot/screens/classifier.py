@@ -19,6 +19,7 @@ from happybot.errors import ClassifierError
 from happybot.labels import LABELS
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.text.content import content_words
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -51,6 +52,7 @@ class ClassifierScreen:
 
     def __init__(self, campaign: Campaign) -> None:
         self._hashtag = re.compile(rf"(?i)#{re.escape(campaign.tag)}\b")
+        self._tag = campaign.tag
         # a score below the label's review threshold is reported as nothing: every text has
         # some probability of everything, and a finding on every post would flag them all
         self._report_from = {label: campaign.threshold(NAME, label).review for label in LABELS}
@@ -83,16 +85,23 @@ class ClassifierScreen:
 
     def scores(self, batch: Sequence[Trigger]) -> list[tuple[tuple[int, Target], Scores]]:
         """Every label's score of each post and of the post it replies to, as the gate reads
-        them (the campaign's hashtag taken out), with where each text came from."""
+        them (the campaign's hashtag taken out), with where each text came from. A text with
+        no content (a bare hashtag, a mention, "please") gets no score, nor does a reply's own
+        single word: the words drawn are its parent's, and a model reads one word as noise
+        (`text.content`). The word lists still read every word."""
         classifier = self._ready()
         where: list[tuple[int, Target]] = []
         texts: list[str] = []
         for index, trigger in enumerate(batch):
             for target in (Target.POST, Target.PARENT):
                 text = trigger.text_of(target)
-                if text and text.strip():
-                    where.append((index, target))
-                    texts.append(self._hashtag.sub(" ", text))
+                if not text:
+                    continue
+                words = content_words(text, self._tag)
+                if not words or (target is Target.POST and trigger.parent and len(words) < 2):
+                    continue
+                where.append((index, target))
+                texts.append(self._hashtag.sub(" ", text))
         if not texts:
             return []
         scores = classifier.scores(texts)
