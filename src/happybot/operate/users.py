@@ -132,6 +132,14 @@ def remove_user(store: Store, name: str, *, actor: str) -> None:
         store.record(session, "user-removed", actor, f"user:{name}")
 
 
+def end_sessions(store: Store, name: str, *, actor: str) -> None:
+    """End every session of the user (a logout): their next request must log in again."""
+    with store.transaction() as session:
+        row = _row(session, name)
+        row.generation += 1
+        store.record(session, "logout", actor, f"user:{name}")
+
+
 def role_of(store: Store, name: str) -> Role | None:
     """The role of the dashboard user called `name`; None when there is none (or removed)."""
     with store.transaction() as session:

@@ -75,6 +75,8 @@ def create_app(
             "frame-ancestors 'none'; form-action 'self'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # every page and answer is private to the person logged in: no cache keeps a copy
+        response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

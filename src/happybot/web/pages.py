@@ -23,6 +23,7 @@ from happybot.operate.users import Role, list_users
 from happybot.store import audit
 from happybot.store.db import as_utc
 from happybot.web.auth import Principal, session_principal, store_of
+from happybot.web.schemas import BeforeId
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("happybot.web").joinpath("templates")))
@@ -76,11 +77,20 @@ def _login_first(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
+def safe_next(target: str) -> str:
+    """Where to go after logging in: a path of this site, or "/". Browsers drop tabs and line
+    breaks from a URL and read a backslash as "/", so "/%09/other.host" would leave the site:
+    those characters are refused outright, then "//host" is."""
+    if any(ord(c) < 0x20 or c in "\\\x7f" for c in target) or not target.isprintable():
+        return "/"
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> Response:
-    # only a path of this site: never an open redirect ("//host" and "/\\host" leave it)
-    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
-    return templates.TemplateResponse(request, "login.html", {"next": target})
+    return templates.TemplateResponse(request, "login.html", {"next": safe_next(next)})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -109,7 +119,7 @@ def published_page(
     until: str = "",
     author: str = "",
     label: str = "",
-    before: int | None = None,
+    before: BeforeId = None,
 ) -> Response:
     """The published pictures, newest first; for admins, the way to retract them."""
     who = session_principal(request)
@@ -140,7 +150,7 @@ def published_page(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request, kind: str = "", actor: str = "", before: int | None = None
+    request: Request, kind: str = "", actor: str = "", before: BeforeId = None
 ) -> Response:
     """The audit log, newest first, filtered, with whether its hash chain holds."""
     who = session_principal(request)

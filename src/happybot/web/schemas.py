@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 from happybot.models import Mode
 from happybot.operate.users import Role
+
+# ids are 64-bit integers in the store: a larger number names no row and is refused (422) like
+# any other bad value, never a 500 from the database driver
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+BeforeId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 # -- shapes of the answers -----------------------------------------------------------------
 

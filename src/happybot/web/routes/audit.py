@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from happybot.store import audit
 from happybot.web.auth import Viewer, store_of
+from happybot.web.schemas import BeforeId
 
 router = APIRouter()
 
@@ -38,7 +39,7 @@ def audit_log(
     request: Request,
     kind: str | None = None,
     actor: str | None = None,
-    before: int | None = None,
+    before: BeforeId = None,
     limit: int = 100,
 ) -> AuditOut:
     store = store_of(request)

@@ -22,8 +22,10 @@ from happybot.operate.stats import counts, timeline
 from happybot.store.db import as_utc
 from happybot.web.auth import Admin, Viewer, store_of
 from happybot.web.schemas import (
+    BeforeId,
     Done,
     ModeChange,
+    PathId,
     Reason,
     RetractRequest,
 )
@@ -121,7 +123,7 @@ def change_mode(body: ModeChange, who: Admin, request: Request) -> Done:
 
 
 @router.post("/incidents/{incident_id}/close", response_model=Done)
-def close(incident_id: int, body: Reason, who: Admin, request: Request) -> Done:
+def close(incident_id: PathId, body: Reason, who: Admin, request: Request) -> Done:
     close_incident(store_of(request), incident_id, who.name, body.reason)
     return Done(detail=f"incident {incident_id} closed")
 
@@ -179,7 +181,7 @@ def published(
     until: datetime | None = None,
     author: str | None = None,
     label: str | None = None,
-    before: int | None = None,
+    before: BeforeId = None,
     limit: int = 60,
 ) -> list[PublishedOut]:
     """Published replies, newest first, filtered as a retraction would select them."""

@@ -17,6 +17,7 @@ from happybot.web.schemas import (
     Decision,
     Done,
     FindingOut,
+    PathId,
     PostOut,
     QueueItemOut,
     Reason,
@@ -78,12 +79,12 @@ def queue(who: Viewer, request: Request, limit: int = 50, after: int = 0) -> lis
 
 
 @router.get("/posts/{post_id}", response_model=QueueItemOut)
-def post(post_id: int, who: Viewer, request: Request) -> QueueItemOut:
+def post(post_id: PathId, who: Viewer, request: Request) -> QueueItemOut:
     return item_out(_get(request, post_id))
 
 
 @router.get("/posts/{post_id}/picture.png", response_class=Response)
-def picture(post_id: int, who: Viewer, request: Request) -> Response:
+def picture(post_id: PathId, who: Viewer, request: Request) -> Response:
     """The exact picture that would be posted (its hash is in the queue item)."""
     with store_of(request).transaction() as session:
         art = session.get(ArtworkRow, post_id)
@@ -121,26 +122,26 @@ def _one(request: Request, who: Principal, decision: Decision) -> Done:
 
 
 @router.post("/posts/{post_id}/claim", response_model=Done)
-def claim(post_id: int, who: Reviewer, request: Request) -> Done:
+def claim(post_id: PathId, who: Reviewer, request: Request) -> Done:
     """Hold the post while you look at it: nobody else decides it meanwhile."""
     until = review.claim(store_of(request), post_id=post_id, reviewer=who.name)
     return Done(detail=f"yours until {until:%H:%M:%S} UTC")
 
 
 @router.post("/posts/{post_id}/release", response_model=Done)
-def release(post_id: int, who: Reviewer, request: Request) -> Done:
+def release(post_id: PathId, who: Reviewer, request: Request) -> Done:
     review.release(store_of(request), post_id=post_id, reviewer=who.name)
     return Done()
 
 
 @router.post("/posts/{post_id}/approve", response_model=Done)
-def approve(post_id: int, body: Approve, who: Reviewer, request: Request) -> Done:
+def approve(post_id: PathId, body: Approve, who: Reviewer, request: Request) -> Done:
     """Approve the reply with exactly the picture whose hash you send."""
     return _one(request, who, Decision(post_id=post_id, action="approve", **body.model_dump()))
 
 
 @router.post("/posts/{post_id}/reject", response_model=Done)
-def reject(post_id: int, body: Reason, who: Reviewer, request: Request) -> Done:
+def reject(post_id: PathId, body: Reason, who: Reviewer, request: Request) -> Done:
     return _one(
         request,
         who,
@@ -149,7 +150,7 @@ def reject(post_id: int, body: Reason, who: Reviewer, request: Request) -> Done:
 
 
 @router.post("/posts/{post_id}/escalate", response_model=Done)
-def escalate(post_id: int, body: Reason, who: Reviewer, request: Request) -> Done:
+def escalate(post_id: PathId, body: Reason, who: Reviewer, request: Request) -> Done:
     """Send the post up to an admin, with why."""
     return _one(
         request,

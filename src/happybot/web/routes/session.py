@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from happybot.errors import AuthError
-from happybot.operate.users import authenticate
+from happybot.operate.users import authenticate, end_sessions
 from happybot.web.auth import Viewer, start_session, store_of
 from happybot.web.schemas import (
     Done,
@@ -41,6 +41,9 @@ def login(body: Login, request: Request) -> Me:
 
 @router.post("/logout", response_model=Done)
 def logout(who: Viewer, request: Request) -> Done:
+    # the session lives in a signed cookie: clearing it here does not stop a copy saved before
+    # logout, so the user's sessions are ended on the server (all of them, on every browser)
+    end_sessions(store_of(request), who.name, actor=who.name)
     request.session.clear()
     return Done(detail=f"{who.name} logged out")
 
