@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,11 +46,13 @@ def dashboard_app(
     )
 
 
-def start_dashboard(app_: FastAPI, host: str, port: int) -> BackgroundServer:
+def start_dashboard(
+    app_: FastAPI, host: str, port: int, trusted_proxies: Sequence[str] = ()
+) -> BackgroundServer:
     """Beside the pipeline, in this process; stopped with it."""
     from happybot.web.server import BackgroundServer
 
-    server = BackgroundServer(app_, host, port)
+    server = BackgroundServer(app_, host, port, trusted_proxies)
     err.print(f"dashboard on {server.start()}/")
     return server
 
@@ -67,11 +70,21 @@ def serve(
         bool,
         typer.Option(help="Send the session cookie over HTTPS only (behind a TLS proxy)."),
     ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="The address of your reverse proxy (repeatable): only its X-Forwarded-For is "
+            "believed. Without it, a client is the address it connects from.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the review dashboard: review queue, modes, retraction, audit."""
     campaign = campaign_from(campaign_path)
     store = open_store(db, campaign, create=True)
-    server = start_dashboard(dashboard_app(store, campaign, out_dir, secure_cookies), host, port)
+    server = start_dashboard(
+        dashboard_app(store, campaign, out_dir, secure_cookies), host, port, trusted_proxy or ()
+    )
     err.print("Ctrl-C stops it")
     server.wait()
     store.close()

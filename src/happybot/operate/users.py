@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from happybot.errors import AuthError, Conflict, HappybotError, NotFound
+from happybot.models import storable_text
 from happybot.store.db import Store
 from happybot.store.schema import ApiTokenRow, UserRow
 
@@ -130,6 +131,14 @@ def remove_user(store: Store, name: str, *, actor: str) -> None:
         ).scalars():
             token.revoked_at = token.revoked_at or store.clock()
         store.record(session, "user-removed", actor, f"user:{name}")
+
+
+def record_login(store: Store, kind: str, name: str, address: str, **details: object) -> None:
+    """A login, a failed one or a lock-out, in the audit (the name as typed, bounded: it may
+    be anything a stranger sent)."""
+    who = storable_text(name[:100])
+    with store.transaction() as session:
+        store.record(session, kind, who, f"user:{who}", address=address[:100], **details)
 
 
 def end_sessions(store: Store, name: str, *, actor: str) -> None:

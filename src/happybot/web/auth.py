@@ -81,6 +81,16 @@ def _principal(request: Request) -> Principal:
     return found
 
 
+def still_signed_in(request: Request) -> bool:
+    """Whether the request's session or token still names a current user (for a stream that
+    began earlier)."""
+    try:
+        _principal(request)
+    except HTTPException:
+        return False
+    return True
+
+
 def require(role: Role) -> Callable[[Request], Principal]:
     """A dependency: the caller, if their role allows `role`; 401 or 403 otherwise."""
 
@@ -99,33 +109,41 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per `window` seconds, per address and per name: slows
-    guessing without locking a person out for long."""
+    """Failed logins, counted per key (the routes use the address, and the name at that
+    address): after `attempts` failures within `window` seconds a key waits `window`, and each
+    further failure doubles the wait, up to `max_wait`. A name is counted per address, so that
+    a stranger's guesses cannot lock the admin out of their own desk."""
 
     def __init__(
         self,
         attempts: int = 5,
         window: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        max_wait: float = 3600.0,
     ) -> None:
         self.attempts, self.window, self.clock = attempts, window, clock
+        self.max_wait = max(max_wait, window)
         self._failures: dict[str, deque[float]] = {}
 
     def _recent(self, key: str) -> deque[float]:
         now = self.clock()
         times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
+        while times and now - times[0] > self.max_wait:
+            times.popleft()
+        # until a key is locked out, only the failures of the last `window` count
+        while times and len(times) < self.attempts and now - times[0] > self.window:
             times.popleft()
         return times
 
+    def _wait(self, times: deque[float]) -> float:
+        if len(times) < self.attempts:
+            return 0.0
+        wait = min(self.max_wait, self.window * 2.0 ** (len(times) - self.attempts))
+        return max(0.0, wait - (self.clock() - times[-1]))
+
     def retry_after(self, *keys: str) -> float:
         """Seconds to wait before another attempt; 0 when allowed."""
-        waits = [
-            self.window - (self.clock() - times[0])
-            for times in (self._recent(k) for k in keys)
-            if len(times) >= self.attempts
-        ]
-        return max(waits, default=0.0)
+        return max((self._wait(self._recent(k)) for k in keys), default=0.0)
 
     def failed(self, *keys: str) -> None:
         for key in keys:

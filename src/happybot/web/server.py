@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Sequence
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,10 +18,26 @@ class BackgroundServer:
     """The app on uvicorn in a daemon thread; `with` it to start and stop. Port 0 takes a
     free port; `url` says which."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    def __init__(
+        self,
+        app: FastAPI,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        trusted_proxies: Sequence[str] = (),
+    ) -> None:
+        # a client's address is the socket's peer; `X-Forwarded-For` is read only from the
+        # proxies named here (uvicorn would otherwise trust it from loopback, where any local
+        # client, or a proxy passing the header through, could name itself anything)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=list(trusted_proxies),
         )
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
         self.url = ""
 

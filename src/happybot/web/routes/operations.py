@@ -20,7 +20,7 @@ from happybot.operate.modes import set_mode
 from happybot.operate.retract import Selection, published_replies, retract
 from happybot.operate.stats import counts, timeline
 from happybot.store.db import as_utc
-from happybot.web.auth import Admin, Viewer, store_of
+from happybot.web.auth import Admin, Viewer, still_signed_in, store_of
 from happybot.web.schemas import (
     BeforeId,
     Done,
@@ -94,6 +94,10 @@ async def events(who: Viewer, request: Request) -> StreamingResponse:
     async def stream() -> AsyncIterator[str]:
         last, quiet = "", 0.0
         while not await request.is_disconnected():
+            # the stream outlives no one: a user removed, logged out or re-roled since it began
+            # (their generation moved on) gets no more events
+            if not await run_in_threadpool(still_signed_in, request):
+                return
             now = await run_in_threadpool(counts, store)
             data = json.dumps(now.as_json(), sort_keys=True)
             if data != last:

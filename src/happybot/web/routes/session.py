@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from happybot.errors import AuthError
-from happybot.operate.users import authenticate, end_sessions
+from happybot.operate.users import authenticate, end_sessions, record_login
 from happybot.web.auth import Viewer, start_session, store_of
 from happybot.web.schemas import (
     Done,
@@ -21,20 +21,26 @@ router = APIRouter()
 
 @router.post("/login", response_model=Me)
 def login(body: Login, request: Request) -> Me:
-    limiter = request.app.state.login_limiter
+    limiter, store = request.app.state.login_limiter, store_of(request)
+    # the socket's peer, or what a proxy named with --trusted-proxy says (server.py): never a
+    # header any client can send
     address = request.client.host if request.client else "unknown"
-    keys = (f"ip:{address}", f"name:{body.name.lower()}")
+    name = body.name.lower()
+    keys = (f"ip:{address}", f"name:{name}@{address}")
     wait = limiter.retry_after(*keys)
     if wait > 0:
+        record_login(store, "login-locked", body.name, address, wait=round(wait))
         raise HTTPException(
             429, "too many failed logins: wait and try again", {"Retry-After": str(int(wait) + 1)}
         )
     try:
-        user = authenticate(store_of(request), body.name, body.password)
+        user = authenticate(store, body.name, body.password)
     except AuthError as exc:
         limiter.failed(*keys)
+        record_login(store, "login-failed", body.name, address)
         raise HTTPException(401, str(exc)) from None
     limiter.succeeded(*keys)
+    record_login(store, "login", user.name, address)
     csrf = start_session(request, user)
     return Me(name=user.name, role=user.role, csrf=csrf)
 
