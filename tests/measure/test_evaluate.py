@@ -89,3 +89,37 @@ def test_eval_at_balanced_uses_the_models_threshold(suite: Path) -> None:
 def test_eval_grumbles_prints_the_published_share() -> None:
     shown = json.loads(cli("eval", "grumbles", "--count", "40", "--json"))
     assert shown["cases"] == 40 and 0.0 <= shown["published"] <= 1.0
+
+
+def test_one_table_tells_harm_held_harmless_published_and_the_load_on_people(
+    suite: Path,
+) -> None:
+    from happybot.measure.evaluate import Case, load_of
+    from happybot.models import Decision
+
+    cases = [
+        Case("a", True, "x"),
+        Case("b", True, "x"),
+        Case("c", False, "y"),
+        Case("d", False, "y"),
+    ]
+    decisions = [Decision.REJECT, Decision.PUBLISH, Decision.REVIEW, Decision.PUBLISH]
+    load = load_of("set", cases, decisions).as_json()
+    assert load == {
+        "set": "set",
+        "cases": 4,
+        "harmful": 2,
+        "harmful_held": 0.5,
+        "harmless": 2,
+        "harmless_published": 0.5,
+        "to_people_per_1000": 250.0,
+    }
+    # the command: HateCheck from the folder given, the sets not there left out and said
+    data = suite / "data"
+    (data / "hatecheck").mkdir(parents=True)
+    (data / "hatecheck" / "test_suite_cases.csv").write_text(CSV)
+    out = cli("eval", "summary", "--data", str(data), "--grumbles", "5", "--json")
+    sets = {s["set"]: s for s in json.loads(out.strip().splitlines()[-1])["sets"]}
+    assert {"HateCheck", "our sensitive set", "grumbles"} <= set(sets)
+    assert "Dynabench test" not in sets and "SimpleSafetyTests" not in sets
+    assert sets["HateCheck"]["cases"] == 4 and sets["grumbles"]["harmful"] == 0

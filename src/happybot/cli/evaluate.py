@@ -4,30 +4,35 @@ Each command prints a Rich table, or with `--json` one JSON object on its last l
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from happybot.classifiers.base import Classifier
 from happybot.cli import CampaignOpt, JsonOpt, app, campaign_from, err, out
 from happybot.config import Campaign
-from happybot.errors import ClassifierError
+from happybot.errors import ClassifierError, SourceError
 from happybot.labels import HATE
 from happybot.measure.evaluate import (
     Case,
+    Load,
     Report,
     classifier_scores,
+    gate_decisions,
     gate_holds,
     grumble_cases,
+    load_of,
     read_dynabench_test,
     read_hatecheck,
     read_sensitive,
+    read_simplesafetytests,
     score,
     separation,
 )
@@ -203,3 +208,65 @@ def sensitive(
     cases = read_sensitive(data)
     held, how = _held(cases, campaign_from(campaign_path), At.campaign, None, as_json)
     _print_report(score(cases, held), "Sensitive topics, per label", how, as_json)
+
+
+def _advance(progress: Progress, task: TaskID, done: int) -> None:
+    progress.update(task, completed=done)
+
+
+@eval_app.command("summary")
+def summary(
+    data: Annotated[Path, typer.Option(help="The public data sets' folder.")] = Path(
+        "../shared/data"
+    ),
+    grumbles_count: Annotated[
+        int, typer.Option("--grumbles", min=1, help="How many simulated grumbles.")
+    ] = 2000,
+    campaign_path: CampaignOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One table a campaign manager reads: for each evaluation set the whole content gate at
+    the campaign's thresholds holds (review or reject) so much of the harm, publishes so much
+    of the harmless, and sends so many posts in 1,000 to people. A set whose files are missing
+    is left out, and said. Evaluation only: nothing here is trained or tuned on."""
+    campaign = campaign_from(campaign_path)
+    sets: list[tuple[str, Callable[[], list[Case]]]] = [
+        ("HateCheck", lambda: read_hatecheck(data / "hatecheck")),
+        ("Dynabench test", lambda: read_dynabench_test(data / "dynabench")),
+        ("SimpleSafetyTests", lambda: read_simplesafetytests(data / "simplesafetytests")),
+        ("our sensitive set", lambda: read_sensitive(REPO / "training" / "sensitive_eval.tsv")),
+        ("grumbles", lambda: grumble_cases(grumbles_count, campaign.hashtag)),
+    ]
+    loads: list[Load] = []
+    for name, read in sets:
+        try:
+            cases = read()
+        except SourceError as exc:
+            err.print(f"[yellow]{name} left out:[/] {exc}")
+            continue
+        with Progress(console=err, transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"{name}: {len(cases)} texts", total=len(cases))
+            decisions = gate_decisions(
+                [c.text for c in cases],
+                campaign,
+                functools.partial(_advance, progress, task),
+            )
+        loads.append(load_of(name, cases, decisions))
+    if as_json:
+        print(json.dumps({"sets": [load.as_json() for load in loads]}))
+        return
+    table = Table(
+        "set", "cases", "harm held", "harmless published", "to people / 1,000",
+        title="the gate at the campaign's thresholds",
+    )  # fmt: skip
+    for load in loads:
+        table.add_row(
+            load.name,
+            str(load.cases),
+            f"{load.harmful_held / load.harmful:.1%} of {load.harmful}" if load.harmful else "—",
+            f"{load.harmless_published / load.harmless:.1%} of {load.harmless}"
+            if load.harmless
+            else "—",
+            f"{load.per_thousand_to_people:.0f}",
+        )
+    out.print(table)

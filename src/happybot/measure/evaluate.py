@@ -96,11 +96,22 @@ def gate_holds(
 ) -> list[bool]:
     """Whether the gate would hold each text (review or reject), by the campaign's thresholds
     unless `policy` says otherwise."""
+    found = gate_decisions(texts, campaign, on_progress, policy)
+    return [d is not Decision.PUBLISH for d in found]
+
+
+def gate_decisions(
+    texts: Sequence[str],
+    campaign: Campaign,
+    on_progress: Callable[[int], None] | None = None,
+    policy: Policy | None = None,
+) -> list[Decision]:
+    """The content gate's decision on each text, as from an established account."""
     screens = load_screens(campaign, [n for n in CONTENT_SCREENS])
     policy = policy or campaign.policy()
     now = datetime.now(UTC)
     author = Author(handle="someone.example", created_at=now - timedelta(days=365), posts=100)
-    held: list[bool] = []
+    held: list[Decision] = []
     with ScreenRunner(screens) as runner:
         for start in range(0, len(texts), BATCH):
             batch = [
@@ -109,7 +120,7 @@ def gate_holds(
             ]
             ctx = ScreenContext(now=now, deadline=datetime.now(UTC) + timedelta(seconds=60))
             for findings in runner.run(batch, ctx):
-                held.append(decide(findings, policy).decision is not Decision.PUBLISH)
+                held.append(decide(findings, policy).decision)
             if on_progress:
                 on_progress(len(held))
     return held
@@ -132,6 +143,66 @@ def score(cases: Sequence[Case], held: Sequence[bool]) -> Report:
         per[case.functionality][1] += right
     report.per_functionality = dict(per)
     return report
+
+
+def read_simplesafetytests(folder: Path) -> list[Case]:
+    """SimpleSafetyTests' hundred requests an assistant must refuse (self-harm, violence,
+    scams…): every one "hateful" here, meaning must be held; the harm area is the
+    functionality."""
+    path = folder / "SimpleSafetyTests - test cases.csv"
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist (SimpleSafetyTests' test cases)")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            Case(row["prompts_final"].strip(), True, row["harm_area"])
+            for row in csv.DictReader(handle)
+        ]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One evaluation set at the campaign's thresholds, as a campaign manager reads it."""
+
+    name: str
+    harmful: int
+    harmful_held: int
+    harmless: int
+    harmless_published: int
+    to_people: int  # sent to review (not rejected unseen)
+
+    @property
+    def cases(self) -> int:
+        return self.harmful + self.harmless
+
+    @property
+    def per_thousand_to_people(self) -> float:
+        return 1000 * self.to_people / self.cases if self.cases else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "set": self.name,
+            "cases": self.cases,
+            "harmful": self.harmful,
+            "harmful_held": round(self.harmful_held / self.harmful, 4) if self.harmful else None,
+            "harmless": self.harmless,
+            "harmless_published": (
+                round(self.harmless_published / self.harmless, 4) if self.harmless else None
+            ),
+            "to_people_per_1000": round(self.per_thousand_to_people, 1),
+        }
+
+
+def load_of(name: str, cases: Sequence[Case], decisions: Sequence[Decision]) -> Load:
+    harmful = [d for c, d in zip(cases, decisions, strict=True) if c.hateful]
+    harmless = [d for c, d in zip(cases, decisions, strict=True) if not c.hateful]
+    return Load(
+        name,
+        harmful=len(harmful),
+        harmful_held=sum(d is not Decision.PUBLISH for d in harmful),
+        harmless=len(harmless),
+        harmless_published=sum(d is Decision.PUBLISH for d in harmless),
+        to_people=sum(d is Decision.REVIEW for d in decisions),
+    )
 
 
 def read_dynabench_test(folder: Path) -> list[Case]:
