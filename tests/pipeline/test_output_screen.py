@@ -187,3 +187,48 @@ def test_a_word_crafted_down_a_column_is_held_in_every_shape(
     crafted = _draw(_crafted(spot, "doom", words), shape, size)
     found = screen_output(crafted, "hi", LEX, inputs=[" ".join(words)])
     assert any(f.why.startswith("column") and f.label == "operator-deny" for f in found), shape
+
+
+def test_a_word_only_the_layout_made_is_drawn_again_and_an_authored_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from happybot.pipeline import render as render_module
+    from happybot.testing import make_trigger
+
+    shape, size = "heart", SIZES[0]
+    plain = _draw(WORDS, shape, size)
+    cells = _cells(plain.rows)
+    starts = [
+        cells.get((r, len(row) - len(row.lstrip(" " + FILLER))))
+        for r, row in enumerate(plain.rows)
+        if row.strip(" " + FILLER)
+    ]
+    usable = next(
+        starts[i : i + 4]
+        for i in range(2, len(starts) - 3)
+        if all(s is not None and s[1] == 0 for s in starts[i : i + 4])
+    )
+    crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
+    calls: list[int] = []
+
+    def drawing(trigger: object, campaign: object, attempt: int = 0) -> tuple[object, str]:
+        calls.append(attempt)
+        return (crafted if attempt == 0 else plain), "hi"
+
+    monkeypatch.setattr(render_module, "render", drawing)
+    trigger = make_trigger(" ".join(WORDS))
+    art, _, found = render_module.render_screened(trigger, make_campaign(), LEX)
+    assert art is plain and found == [] and calls == [0, 1]  # the layout's fault: redrawn
+
+    # first letters of the person's own words: no drawing changes them, one drawing is enough
+    calls.clear()
+    authored = _draw(["silly", "pumpkins", "ugly", "dolls"], shape, size)
+
+    def same(trigger: object, campaign: object, attempt: int = 0) -> tuple[object, str]:
+        calls.append(attempt)
+        return authored, "hi"
+
+    monkeypatch.setattr(render_module, "render", same)
+    art, _, found = render_module.render_screened(make_trigger("x"), make_campaign(), LEX)
+    assert art is authored and calls == [0]
+    assert any("first letters of words" in f.why for f in found)

@@ -74,10 +74,10 @@ def test_a_right_to_left_override_hides_no_word_and_reaches_no_alt_text(
 def test_a_renderer_that_fails_sends_the_post_to_review_not_rejection(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(trigger: Trigger, campaign: object) -> object:
+    def broken(trigger: Trigger, campaign: object, lexicon: object) -> object:
         raise ZeroDivisionError("a bug in the drawing")
 
-    monkeypatch.setattr(judge_module, "render", broken)
+    monkeypatch.setattr(judge_module, "render_screened", broken)
     run(store, [line("p", f"{GRUMBLES[1]} {TAG}")], tmp_path / "out")
     assert states(store) == {"replay:p": "review"}
     with store.transaction() as session:

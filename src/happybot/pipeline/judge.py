@@ -14,8 +14,7 @@ from happybot.config import Policy
 from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
 from happybot.pipeline.decide import decide, graver
 from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
-from happybot.pipeline.output_screen import screen_output
-from happybot.pipeline.render import has_content, render
+from happybot.pipeline.render import has_content, render_screened
 from happybot.pipeline.screen import RENDER_ERROR
 from happybot.screens.lexicon import LexiconScreen
 
@@ -60,8 +59,7 @@ def judge(
         try:
             empty = not has_content(trigger, campaign)
             if not empty:
-                artwork, reply = render(trigger, campaign)
-                out = screen_output(artwork, reply, lexicon, [t for _, t in trigger.texts()])
+                artwork, reply, out = render_screened(trigger, campaign, lexicon)
         except Exception as exc:  # a picture we cannot draw or read back is never published
             log.warning("render failed for %s: %s: %s", trigger.key, type(exc).__name__, exc)
             log.debug("render failure of %s", trigger.key, exc_info=True)

@@ -32,6 +32,9 @@ class Reading:
     text: str
     layout: bool  # made by the layout (cut at an edge, read down, first letters)
     inner: bool  # no word boundaries to rely on (acrostics): search inside words
+    # the drawing decides these letters (another layout shows others); not so the first letters
+    # of the words, which the person chose
+    drawn: bool = True
 
 
 def readings(artwork: Artwork) -> list[Reading]:
@@ -56,12 +59,13 @@ def readings(artwork: Artwork) -> list[Reading]:
     # the eye reads an acrostic from letters: the dots that fill the end of a run do not count
     rows_letters = [_letters(row) for row in filled]
     words_letters = [_letters(word) for word in " ".join(filled).split()]
-    for where, pick, of in (
-        ("first letters of rows", 0, rows_letters),
-        ("last letters of rows", -1, rows_letters),
-        ("first letters of words", 0, words_letters),
+    for where, pick, of, drawn in (
+        ("first letters of rows", 0, rows_letters, True),
+        ("last letters of rows", -1, rows_letters, True),
+        ("first letters of words", 0, words_letters, False),
     ):
-        out.append(Reading(where, "".join(x[pick] for x in of if x), layout=True, inner=True))
+        letters = "".join(x[pick] for x in of if x)
+        out.append(Reading(where, letters, layout=True, inner=True, drawn=drawn))
     return out
 
 
@@ -89,8 +93,17 @@ def screen_output(
 ) -> list[Finding]:
     """Findings for words the published reply shows that its inputs (the words drawn, the
     handles and names, all judged by the input screens) did not contain."""
+    return screen_output_parts(artwork, reply, lexicon, inputs)[0]
+
+
+def screen_output_parts(
+    artwork: Artwork, reply: str, lexicon: LexiconScreen, inputs: Sequence[str] = ()
+) -> tuple[list[Finding], bool]:
+    """`screen_output`'s findings, and whether every one of them was read where the layout
+    made the letters (rows, columns, edges, first letters): another drawing may not show them."""
     known = lexicon.terms_in(inputs)
     findings: list[Finding] = []
+    layout_only = True
     for reading in readings(artwork):
         found = lexicon.scan(
             reading.text,
@@ -104,11 +117,13 @@ def screen_output(
         # start. Chance matches are rare (1 of 1,500 simulated posts, 5 of 1,201 harmless
         # Dynabench texts: bench/bench_art.py) and go to a person, not to rejection.
         for f in found:
+            layout_only = layout_only and reading.layout and reading.drawn
             risk = min(f.risk, LAYOUT_RISK_CAP) if reading.layout else f.risk
             findings.append(
                 Finding(SCREEN, f.label, risk, Target.PICTURE, None, f"{reading.where}: {f.why}")
             )
     for target, text in ((Target.ALT_TEXT, artwork.alt_text), (Target.REPLY_TEXT, reply)):
         for f in lexicon.scan(text, target, skip=known):
+            layout_only = False
             findings.append(Finding(SCREEN, f.label, f.risk, target, f.span, f.why))
-    return findings
+    return findings, layout_only and bool(findings)

@@ -9,10 +9,12 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from happybot.art.draw import drawable, render_for_campaign
-from happybot.models import Artwork, Trigger
+from happybot.models import Artwork, Finding, Trigger
+from happybot.pipeline.output_screen import screen_output_parts
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
+    from happybot.screens.lexicon import LexiconScreen
 
 
 def reply_text(trigger: Trigger, campaign: Campaign) -> str:
@@ -37,9 +39,36 @@ def has_content(trigger: Trigger, campaign: Campaign) -> bool:
     return bool(drawable(art_words(trigger, campaign)).strip())
 
 
-def render(trigger: Trigger, campaign: Campaign) -> tuple[Artwork, str]:
-    artwork = render_for_campaign(art_words(trigger, campaign), campaign, seed=trigger.key)
+def render(trigger: Trigger, campaign: Campaign, attempt: int = 0) -> tuple[Artwork, str]:
+    # another attempt is another seed: another shape, so other rows and columns
+    seed = trigger.key if attempt == 0 else f"{trigger.key}#redraw-{attempt}"
+    artwork = render_for_campaign(art_words(trigger, campaign), campaign, seed=seed)
     return artwork, reply_text(trigger, campaign)
+
+
+# drawings tried when only the layout spelt what the output screen found
+REDRAWS = 4
+
+
+def render_screened(
+    trigger: Trigger, campaign: Campaign, lexicon: LexiconScreen
+) -> tuple[Artwork, str, list[Finding]]:
+    """The picture and reply, read back by the output screen. A word that the layout made by
+    chance (letters of rows or columns the person never wrote) is the renderer's fault: it draws
+    again with another layout, and only a text that no drawing shows cleanly keeps its first
+    drawing and goes to people with what was found."""
+    inputs = [text for _, text in trigger.texts()]
+    first: tuple[Artwork, str, list[Finding]] | None = None
+    for attempt in range(REDRAWS):
+        artwork, reply = render(trigger, campaign, attempt)
+        found, layout_only = screen_output_parts(artwork, reply, lexicon, inputs)
+        if not found:
+            return artwork, reply, found
+        first = first or (artwork, reply, found)
+        if not layout_only:
+            return first  # the words themselves hold it: no other drawing changes that
+    assert first is not None
+    return first
 
 
 def idempotency_key(trigger_key: str, hashtag: str) -> str:
