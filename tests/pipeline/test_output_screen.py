@@ -134,11 +134,9 @@ SIZES = [(1080, 1080), (1200, 675)]
 WORDS = _words()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["square", "landscape"])
-@pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
-    shape: str, size: tuple[int, int]
-) -> None:
+def _row_acrostic(shape: str, size: tuple[int, int]) -> tuple[Artwork, Artwork]:
+    """The plain drawing of WORDS, and one whose words are changed so that four rows in the
+    middle start with the letters of "spud": an acrostic crafted against the real layout."""
     plain = _draw(WORDS, shape, size)
     cells = _cells(plain.rows)
     # the word under each row's first letter (rows that start with a dot or "…" have none)
@@ -154,7 +152,15 @@ def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
         if all(s is not None and s[1] == 0 for s in starts[i : i + 4])
     )
     assert len(usable) == 4, shape
-    crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
+    return plain, _draw(_crafted(usable, "spud", WORDS), shape, size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["square", "landscape"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_an_acrostic_crafted_for_the_layout_is_held_in_every_shape(
+    shape: str, size: tuple[int, int]
+) -> None:
+    _, crafted = _row_acrostic(shape, size)
     found = screen_output(crafted, "hi", LEX, inputs=[" ".join(WORDS)])
     assert any("first letters of rows" in f.why and f.label == "slur" for f in found), shape
     assert decide(found, make_campaign().policy()).decision is Decision.REVIEW
@@ -196,19 +202,7 @@ def test_a_word_only_the_layout_made_is_drawn_again_and_an_authored_one_is_not(
     from happybot.testing import make_trigger
 
     shape, size = "heart", SIZES[0]
-    plain = _draw(WORDS, shape, size)
-    cells = _cells(plain.rows)
-    starts = [
-        cells.get((r, len(row) - len(row.lstrip(" " + FILLER))))
-        for r, row in enumerate(plain.rows)
-        if row.strip(" " + FILLER)
-    ]
-    usable = next(
-        starts[i : i + 4]
-        for i in range(2, len(starts) - 3)
-        if all(s is not None and s[1] == 0 for s in starts[i : i + 4])
-    )
-    crafted = _draw(_crafted(usable, "spud", WORDS), shape, size)
+    plain, crafted = _row_acrostic(shape, size)
     calls: list[int] = []
 
     def drawing(trigger: object, campaign: object, attempt: int = 0) -> tuple[object, str]:
