@@ -9,7 +9,6 @@ carries it, and it says nothing about the post.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from happybot.labels import LABELS
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 from happybot.text.content import content_words
+from happybot.text.hashtags import hashtag_pattern
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -51,7 +51,6 @@ class ClassifierScreen:
     name = NAME
 
     def __init__(self, campaign: Campaign) -> None:
-        self._hashtag = re.compile(rf"(?i)#{re.escape(campaign.tag)}\b")
         self._tag = campaign.tag
         # a score below the label's review threshold is reported as nothing: every text has
         # some probability of everything, and a finding on every post would flag them all
@@ -101,7 +100,7 @@ class ClassifierScreen:
                 if not words or (target is Target.POST and trigger.parent and len(words) < 2):
                     continue
                 where.append((index, target))
-                texts.append(self._hashtag.sub(" ", text))
+                texts.append(hashtag_pattern(self._tag).sub(" ", text))
         if not texts:
             return []
         scores = classifier.scores(texts)

@@ -15,6 +15,7 @@ import re
 
 import emoji
 
+from happybot.text.hashtags import hashtag_pattern
 from happybot.text.normalize import normalize, words_of
 
 _MENTION = re.compile(r"(?<![\w@])@[\w][\w.-]*")
@@ -78,7 +79,7 @@ def content_words(text: str, tag: str) -> tuple[str, ...]:
     hashtag (`tag`, without '#'), mentions, links, emoji and filler."""
     text = _LINK.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    text = re.sub(rf"(?<!\w)#{re.escape(tag)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    text = hashtag_pattern(tag).sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + m.group()[1:] + " ", text)  # another tag's words count
     text = emoji.replace_emoji(text, " ")
     return tuple(w for w in words_of(normalize(text).text) if w not in FILLER)
