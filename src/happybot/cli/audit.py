@@ -45,7 +45,8 @@ def verify(
     noted = [(f"--expect {expect}", expect)] if expect else []
     if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{12,64}", expect.strip()):
         raise ConfigError("--expect takes a head hash of 12 to 64 hex digits")
-    noted += [(f"the anchor file {anchor}", h) for h in read_anchor(anchor)]
+    if (head := read_anchor(anchor)) is not None:
+        noted.append((f"the anchor file {anchor}", head))
     with store.transaction() as session:
         status = chain.verify(session, store.audit_key)
         missing = [
@@ -93,14 +94,15 @@ def anchor_path(url: str, campaign: Campaign | None) -> Path:
     return audit_key_path(url, campaign).with_suffix(".head")
 
 
-def read_anchor(path: Path) -> list[str]:
+def read_anchor(path: Path) -> str | None:
     try:
         lines = path.read_text().split()
     except FileNotFoundError:
-        return []
+        return None
     except OSError as exc:
         raise ConfigError(f"cannot read the anchor file {path}: {exc.strerror}") from exc
-    return [line for line in lines if re.fullmatch(r"[0-9a-f]{64}", line) and line != GENESIS][-1:]
+    heads = [line for line in lines if re.fullmatch(r"[0-9a-f]{64}", line) and line != GENESIS]
+    return heads[-1] if heads else None
 
 
 def write_anchor(path: Path, head: str) -> None:

@@ -39,6 +39,7 @@ from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
 from happybot.store.db import Store
 from happybot.store.schema import (
+    MAX_ID,
     ArtworkRow,
     DecisionRow,
     FindingRow,
@@ -51,10 +52,6 @@ from happybot.store.schema import (
 
 class UnknownPost(NotFound, ReviewError):
     """No post has that id."""
-
-
-# ids are 64-bit integers in the store: a larger number is no post, not a database error
-MAX_ID = 2**63 - 1
 
 
 def _post(session: Session, post_id: int) -> PostRow | None:

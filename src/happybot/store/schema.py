@@ -23,6 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# ids are 64-bit integers in both databases: a larger number names no row
+MAX_ID = 2**63 - 1
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite forgets the zone; PostgreSQL keeps it)."""

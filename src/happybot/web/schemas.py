@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from happybot.models import Mode
 from happybot.operate.users import Role
+from happybot.store.schema import MAX_ID
 
 # ids are 64-bit integers in the store: a larger number names no row and is refused (422) like
 # any other bad value, never a 500 from the database driver
-MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BeforeId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
