@@ -253,7 +253,10 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.harmless_held_by_scenario.items()))
         )
     for incident, kind in zip(summary.incidents, summary.incident_kinds, strict=True):
-        consequence = "the campaign went to copilot" if kind in COPILOT_KINDS else "alerted"
+        # what the breaker did; whether anyone was told is the alert's (status, doctor, audit)
+        consequence = (
+            "the campaign went to copilot" if kind in COPILOT_KINDS else "the campaign went on"
+        )
         out.print(f"[bold red]circuit breaker[/]: {incident} ({consequence})")
     out.print(f"pictures and replies: {(out_dir / 'replies').resolve()}")
     out.print(
