@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,7 +27,7 @@ from pydantic import (
 )
 
 from happybot.errors import ConfigError
-from happybot.models import Mode
+from happybot.models import Mode, ReplyWhen
 
 ENV_DB = "HAPPYBOT_DB"
 ENV_AUDIT_KEY = "HAPPYBOT_AUDIT_KEY"
@@ -79,7 +80,8 @@ class Threshold(_Model):
 
 class ReplySettings(_Model):
     templates: list[str] = Field(
-        default_factory=lambda: ["@{handle} here's something happy {hashtag}"], min_length=1
+        default_factory=lambda: ["@{handle} our bot drew something happy for you {hashtag}"],
+        min_length=1,
     )
 
     @field_validator("templates")
@@ -92,6 +94,12 @@ class ReplySettings(_Model):
                 raise ValueError(
                     f"template {template!r} may only use {{handle}} and {{hashtag}}"
                 ) from exc
+            if not re.search(r"\bbots?\b", template, re.IGNORECASE):
+                # Bluesky, Mastodon and X all ask automated accounts to say so
+                raise ValueError(
+                    f"template {template!r} must say that a bot made the reply (the word "
+                    "'bot'), e.g. \"@{handle} our bot drew this for you {hashtag}\""
+                )
         return templates
 
 
@@ -194,6 +202,49 @@ class AlertSettings(_Model):
         return None
 
 
+class EtiquetteSettings(_Model):
+    """Whom the bot answers, and how often: the limits that keep a campaign welcome."""
+
+    # replies one person gets in any 24 hours
+    replies_per_person_per_day: Annotated[int, Field(ge=1, le=1000)] = 3
+    # a post older than this (or than `starts_at`) is never answered: a restart after a long
+    # stop must not answer yesterday's posts in a burst
+    max_post_age_minutes: Annotated[float, Field(gt=0)] = 24 * 60
+    # the campaign's start; None: when its store was made (the first run)
+    starts_at: datetime | None = None
+    # a reply to the bot, or a mention of it, that says one of these (any case, a few words at
+    # most) opts its author out of every later reply
+    stop_words: list[str] = Field(
+        default_factory=lambda: [
+            "stop",
+            "unsubscribe",
+            "opt out",
+            "opt-out",
+            "no more",
+            "leave me alone",
+        ],
+        min_length=1,
+    )
+    # a text file of handles that never get a reply (one per line, # for comments), relative
+    # to the campaign file; read at every run
+    opt_out_file: str | None = None
+
+    @field_validator("starts_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the time zone, e.g. 2026-12-01T09:00:00+00:00")
+        return value
+
+    @field_validator("stop_words")
+    @classmethod
+    def _words(cls, values: list[str]) -> list[str]:
+        cleaned = [" ".join(v.casefold().split()) for v in values]
+        if not all(cleaned):
+            raise ValueError("a stop word may not be empty")
+        return cleaned
+
+
 class WordSettings(_Model):
     deny: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
@@ -213,6 +264,10 @@ class PlatformSettings(_Model):
     kind: str = "dryrun"
     source: str = "simulate:campaign"  # dry-run only: where the posts come from
     out_dir: str = "happybot-out"  # dry-run only: where the replies go
+    # dry-run sources only (a replay or the simulator); each network has its own
+    reply_when: ReplyWhen = ReplyWhen.HASHTAG
+    # dry-run sources only: the bot's handle in a replay, that its mentions name
+    account: str | None = None
     _networks: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
@@ -315,6 +370,7 @@ class Campaign(_Model):
     never_amplify: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    etiquette: EtiquetteSettings = Field(default_factory=EtiquetteSettings)
     breaker: BreakerSettings = Field(default_factory=BreakerSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
@@ -334,6 +390,13 @@ class Campaign(_Model):
     def tag(self) -> str:
         """The hashtag without '#', lower-cased, as platforms report tags."""
         return self.hashtag[1:].lower()
+
+    def network_name(self) -> str:
+        """The name posts carry for where they come from: the network, or for a dry-run
+        campaign its source's kind (`replay`, `simulate`)."""
+        if self.platform.kind != "dryrun":
+            return self.platform.kind
+        return self.platform.source.partition(":")[0]
 
     def policy(self) -> Policy:
         """The file's `thresholds` as the one Policy every verdict and screen reads."""

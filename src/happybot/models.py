@@ -98,6 +98,33 @@ class Author:
     posts: int | None = None
 
 
+class ReplyWhen(StrEnum):
+    """When the bot may answer a post that carries the hashtag (a network's `reply_when`)."""
+
+    MENTIONED = "mentioned"  # it mentions the bot's account or answers one of its posts
+    HASHTAG = "hashtag"  # the hashtag alone, where the network's rules allow it
+
+
+@dataclass(frozen=True)
+class BotAccount:
+    """The bot's own account on a network: what a mention of it, or a reply to it, names."""
+
+    id: str
+    handle: str = ""
+
+    def is_me(self, ref: str | None) -> bool:
+        """Whether an account id or handle (with or without '@') names the bot."""
+        if not ref:
+            return False
+        ref = ref.lstrip("@").casefold()
+        return ref == self.id.casefold() or (bool(self.handle) and ref == self.handle.casefold())
+
+    def addressed_by(self, post: Post) -> bool:
+        """Whether `post` mentions the bot or answers one of its posts: the opt-in signal the
+        networks ask bots to wait for."""
+        return self.is_me(post.reply_to_author) or any(self.is_me(m) for m in post.mentions)
+
+
 @dataclass(frozen=True)
 class Post:
     id: str
@@ -108,6 +135,10 @@ class Post:
     reply_to_id: str | None = None
     langs: tuple[str, ...] = ()
     media: tuple[dict[str, Any], ...] = ()
+    # the accounts the post mentions (ids, and handles where the network gives them), and the
+    # account whose post it answers: whether a post is addressed to the bot (opt-in replies)
+    mentions: tuple[str, ...] = ()
+    reply_to_author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +245,8 @@ def _storable_post(post: Post) -> Post:
         tags=tuple(clean(t) for t in post.tags),
         reply_to_id=clean(post.reply_to_id) if post.reply_to_id is not None else None,
         langs=tuple(clean(lang) for lang in post.langs),
+        mentions=tuple(clean(m) for m in post.mentions),
+        reply_to_author=clean(post.reply_to_author) if post.reply_to_author is not None else None,
     )
 
 
@@ -245,6 +278,8 @@ def _post_from_dict(data: dict[str, Any]) -> Post:
         reply_to_id=data.get("reply_to_id"),
         langs=tuple(data.get("langs") or ()),
         media=tuple(data.get("media") or ()),
+        mentions=tuple(data.get("mentions") or ()),
+        reply_to_author=data.get("reply_to_author"),
     )
 
 

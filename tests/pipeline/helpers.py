@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from happybot.errors import PlatformError
-from happybot.models import Post, Published, Reply
+from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen
 from happybot.platforms.base import Incoming
 from happybot.platforms.dryrun import DryRunPlatform
 from happybot.platforms.replay import parse_line
@@ -45,10 +45,24 @@ def line(pid: str, text: str, handle: str = "alex.example", age_days: int = 400,
 class ListSource:
     """Replay-format lines from memory; raises after `crash_after` items, like a killed run."""
 
-    def __init__(self, lines: Sequence[str], crash_after: int | None = None) -> None:
+    def __init__(
+        self,
+        lines: Sequence[str],
+        crash_after: int | None = None,
+        *,
+        reply_when: ReplyWhen = ReplyWhen.HASHTAG,
+        bot: BotAccount | None = None,
+        live: bool = False,
+    ) -> None:
         self.lines = list(lines)
         self.crash_after = crash_after
         self.name = "list:test"
+        self.reply_when = reply_when
+        self.live = live
+        self.bot = bot
+
+    def bot_account(self) -> BotAccount | None:
+        return self.bot
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         start = int(cursor) if cursor else 0

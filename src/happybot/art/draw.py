@@ -254,6 +254,7 @@ def render_art(
     alt = f"{article} {title} drawn in coloured text, made from the words: “{words}”."
     if footer:
         alt += f" {'Beside it' if frame.side_panel else 'Footer'}: {footer}."
+    alt += " Drawn automatically by the campaign's bot."
     return Artwork(
         png=buffer.getvalue(),
         alt_text=alt,

@@ -27,6 +27,7 @@ from happybot.cli import (
     open_store,
     out,
 )
+from happybot.cli.display import shown
 from happybot.cli.serve import HostOpt, PortOpt, dashboard_app, start_dashboard
 from happybot.config import audit_key, starter_campaign, starter_campaign_text
 from happybot.errors import HappybotError
@@ -36,6 +37,7 @@ from happybot.measure.simulation import run_simulation
 from happybot.operate.breaker import COPILOT_KINDS, CircuitBreaker
 from happybot.operate.users import Role, add_user
 from happybot.pipeline.runner import Pipeline, RunStats
+from happybot.platforms.base import Labelled
 from happybot.platforms.registry import open_platform
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
@@ -89,6 +91,23 @@ def _progress(quiet: bool, total: int | None) -> Iterator[Callable[[RunStats], N
 
 
 @app.command()
+def _say_if_unlabelled(platform: object) -> None:
+    """Networks ask automated accounts to say so: a bot without the label is told at start
+    (the campaign still runs: the label is the brand's to set, `happybot accounts setup`)."""
+    if not isinstance(platform, Labelled):
+        return
+    try:
+        label = platform.bot_label()
+    except HappybotError as exc:
+        err.print(f"[yellow]could not read the bot's label: {shown(str(exc))}[/]")
+        return
+    if label.on is False:
+        err.print(
+            f"[yellow]the bot's account is not labelled as automated ({shown(label.where)})[/]: "
+            "`happybot accounts setup` sets it"
+        )
+
+
 def run(
     campaign_path: CampaignOpt = None,
     source: Annotated[
@@ -137,6 +156,7 @@ def run(
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )
+    _say_if_unlabelled(platform)
     pipeline = Pipeline(
         campaign,
         store,
@@ -237,6 +257,9 @@ def _print_summary(summary: Summary, out_dir: Path) -> None:
     table.add_row("rejected", str(summary.rejected))
     if summary.queued:
         table.add_row("passed, waiting in copilot", str(summary.queued))
+    if summary.skipped:
+        # one reply per parent post, replies_per_person_per_day, nothing to draw
+        table.add_row("passed, not answered (limits)", str(summary.skipped))
     table.add_row("[red]harmful published[/]", str(summary.harmful_published))
     table.add_row("[yellow]harmless held back[/]", str(summary.harmless_held))
     out.print(table)

@@ -21,7 +21,9 @@ class Summary:
     review: int = 0  # waiting for review
     rejected: int = 0
     queued: int = 0  # passed, waiting for a person's approval in copilot or paused mode
-    skipped: int = 0  # one reply per parent post: another trigger had it drawn
+    # not answered though safe: another trigger had the parent drawn, the author had the day's
+    # share of replies, nothing to draw, or the author opted out after it was queued
+    skipped: int = 0
     harmful: int = 0  # posts whose ground truth is "hold"
     harmful_published: int = 0
     harmful_review: int = 0

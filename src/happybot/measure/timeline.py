@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from happybot.models import Post
+from happybot.models import BotAccount, Post
 from happybot.platforms.base import Incoming, Source
 
 
@@ -33,6 +33,11 @@ class _Following:
         self.source = source
         self.clock = clock
         self.name = source.name
+        self.reply_when = source.reply_when
+        self.live = source.live
+
+    def bot_account(self) -> BotAccount | None:
+        return self.source.bot_account()
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         for item in self.source.listen(cursor):

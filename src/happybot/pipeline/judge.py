@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from happybot.config import Policy
-from happybot.models import Artwork, Decision, Finding, Target, Trigger, Verdict
+from happybot.models import Artwork, BotAccount, Decision, Finding, Target, Trigger, Verdict
 from happybot.pipeline.decide import decide, graver
 from happybot.pipeline.output_screen import SCREEN as OUTPUT_SCREEN
 from happybot.pipeline.render import has_content, render_screened
@@ -49,6 +49,7 @@ def judge(
     campaign: Campaign,
     policy: Policy,
     lexicon: LexiconScreen,
+    bot: BotAccount | None = None,
 ) -> Judgement:
     verdict = decide(findings, policy)
     artwork, reply = None, ""
@@ -57,9 +58,9 @@ def judge(
     empty = False
     if verdict.decision is not Decision.REJECT:
         try:
-            empty = not has_content(trigger, campaign)
+            empty = not has_content(trigger, campaign, bot)
             if not empty:
-                artwork, reply, out = render_screened(trigger, campaign, lexicon)
+                artwork, reply, out = render_screened(trigger, campaign, lexicon, bot)
         except Exception as exc:  # a picture we cannot draw or read back is never published
             log.warning("render failed for %s: %s: %s", trigger.key, type(exc).__name__, exc)
             log.debug("render failure of %s", trigger.key, exc_info=True)

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Decision, Mode, OutboxState, PostState, Published, Reply
+from happybot.pipeline.consent import withdraw
 from happybot.pipeline.render import idempotency_key
-from happybot.store.queries import get_mode, load_artwork, load_trigger
+from happybot.platforms.base import Blocked
+from happybot.store.queries import get_mode, load_artwork, load_trigger, opted_out
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
 if TYPE_CHECKING:
@@ -109,6 +111,15 @@ class Publisher:
             art = session.get(ArtworkRow, row.post_id)
             assert post is not None and art is not None
             trigger = load_trigger(post)
+            author = trigger.post.author
+            if opted_out(session, trigger.platform, author.id, author.handle):
+                # turned the bot away after this reply was queued (a reviewer's entry)
+                row.state, row.last_error = OutboxState.CANCELLED, "its author opted out"
+                post.state = PostState.SKIPPED
+                self.store.record(
+                    session, "publish-refused", ACTOR, trigger.key, reason=row.last_error
+                )
+                return None
             artwork = load_artwork(art)
             if artwork.sha256 != row.picture_sha256:
                 # the picture is not the one that was approved: never publish it
@@ -135,6 +146,9 @@ class Publisher:
         except PlatformUnavailable as exc:
             self._retry_later(claimed, exc)
             return False
+        except Blocked as exc:
+            self._blocked(claimed, exc)
+            return False
         except PlatformRejected as exc:
             self._give_up(claimed, f"the platform refused it: {exc}")
             return False
@@ -160,6 +174,16 @@ class Publisher:
                 approved_by=row.approved_by,
                 attempt=claimed.attempt,
             )
+
+    def _blocked(self, claimed: Claimed, exc: Blocked) -> None:
+        """Blocked: no reply now or later; nothing for a person to decide."""
+        with self.store.transaction() as session:
+            row = session.get(OutboxRow, claimed.outbox_id)
+            post = session.get(PostRow, claimed.post_id)
+            assert row is not None and post is not None
+            row.state, row.last_error = OutboxState.CANCELLED, str(exc)
+            post.state = PostState.SKIPPED
+            withdraw(session, self.store, exc.withdrawal, ACTOR)
 
     def _retry_later(self, claimed: Claimed, exc: PlatformUnavailable) -> None:
         if claimed.attempt >= MAX_ATTEMPTS:
@@ -235,6 +259,23 @@ def enqueue(
         row.approved_by, row.picture_sha256, row.last_error = approved_by, art.sha256, None
 
 
+def replies_today(session: Session, handle: str, now: datetime) -> int:
+    """Replies to `handle` sent or on their way in the last 24 hours, whichever worker queued
+    them (counted from the store)."""
+    return session.execute(
+        select(func.count())
+        .select_from(OutboxRow)
+        .join(PostRow, PostRow.id == OutboxRow.post_id)
+        .where(
+            PostRow.author_handle == handle,
+            OutboxRow.not_before >= now - timedelta(days=1),
+            OutboxRow.state.in_(
+                [OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT, OutboxState.HELD]
+            ),
+        )
+    ).scalar_one()
+
+
 def route(
     session: Session,
     post: PostRow,
@@ -257,6 +298,10 @@ def route(
         ).first()
     ):
         return PostState.SKIPPED  # one reply per parent post: someone already had it drawn
+    if replies_today(session, post.author_handle, now) >= (
+        campaign.etiquette.replies_per_person_per_day
+    ):
+        return PostState.SKIPPED  # the person's share of replies for the day is used
     enqueue(
         session,
         post,

@@ -9,8 +9,9 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from happybot.art.draw import drawable, render_for_campaign
-from happybot.models import Artwork, Finding, Trigger
+from happybot.models import Artwork, BotAccount, Finding, Trigger
 from happybot.pipeline.output_screen import screen_output_parts
+from happybot.text.mentions import without_addressing
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -25,24 +26,29 @@ def reply_text(trigger: Trigger, campaign: Campaign) -> str:
     return templates[pick].format(handle=trigger.post.author.handle, hashtag=campaign.hashtag)
 
 
-def art_words(trigger: Trigger, campaign: Campaign) -> str:
-    """The words to draw, without the campaign hashtag itself (the footer carries it)."""
+def art_words(trigger: Trigger, campaign: Campaign, bot: BotAccount | None = None) -> str:
+    """The words to draw, without the campaign hashtag itself (the footer carries it) and the
+    mentions that only say whom the post is for ("@brand", "#MakeItHappy @brand")."""
     words = [
-        w for w in trigger.art_text.split() if w.lower().rstrip(".,!?") != campaign.hashtag.lower()
+        w
+        for w in without_addressing(trigger.art_text, bot.is_me if bot else None).split()
+        if w.lower().rstrip(".,!?") != campaign.hashtag.lower()
     ]
     return " ".join(words)
 
 
-def has_content(trigger: Trigger, campaign: Campaign) -> bool:
+def has_content(trigger: Trigger, campaign: Campaign, bot: BotAccount | None = None) -> bool:
     """Whether the words to draw hold anything a picture can show: an empty post, spaces, emoji
     or invisible characters alone would be published as a blank shape."""
-    return bool(drawable(art_words(trigger, campaign)).strip())
+    return bool(drawable(art_words(trigger, campaign, bot)).strip())
 
 
-def render(trigger: Trigger, campaign: Campaign, attempt: int = 0) -> tuple[Artwork, str]:
+def render(
+    trigger: Trigger, campaign: Campaign, attempt: int = 0, bot: BotAccount | None = None
+) -> tuple[Artwork, str]:
     # another attempt is another seed: another shape, so other rows and columns
     seed = trigger.key if attempt == 0 else f"{trigger.key}#redraw-{attempt}"
-    artwork = render_for_campaign(art_words(trigger, campaign), campaign, seed=seed)
+    artwork = render_for_campaign(art_words(trigger, campaign, bot), campaign, seed=seed)
     return artwork, reply_text(trigger, campaign)
 
 
@@ -51,7 +57,7 @@ REDRAWS = 4
 
 
 def render_screened(
-    trigger: Trigger, campaign: Campaign, lexicon: LexiconScreen
+    trigger: Trigger, campaign: Campaign, lexicon: LexiconScreen, bot: BotAccount | None = None
 ) -> tuple[Artwork, str, list[Finding]]:
     """The picture and reply, read back by the output screen. A word that the layout made by
     chance (letters of rows or columns the person never wrote) is the renderer's fault: it draws
@@ -60,7 +66,7 @@ def render_screened(
     inputs = [text for _, text in trigger.texts()]
     first: tuple[Artwork, str, list[Finding]] | None = None
     for attempt in range(REDRAWS):
-        artwork, reply = render(trigger, campaign, attempt)
+        artwork, reply = render(trigger, campaign, attempt, bot)
         found, layout_only = screen_output_parts(artwork, reply, lexicon, inputs)
         if not found:
             return artwork, reply, found

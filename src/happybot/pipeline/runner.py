@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,17 +21,19 @@ from sqlalchemy.orm import Session
 from happybot.errors import PlatformError, StoreError
 from happybot.history import WINDOW
 from happybot.models import (
+    BotAccount,
     Decision,
     Finding,
     PostState,
     Trigger,
     storable_text,
 )
+from happybot.pipeline.consent import Answer, Facts, consider, read_opt_out_file, withdraw
 from happybot.pipeline.coordination import hold_back_group
 from happybot.pipeline.judge import judge
 from happybot.pipeline.publish import Publisher, route
 from happybot.pipeline.screen import ScreenRunner
-from happybot.platforms.base import Incoming, Malformed
+from happybot.platforms.base import Incoming, Malformed, Withdrawal
 from happybot.screens.base import Screen, ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
@@ -54,7 +56,9 @@ ACTOR = "pipeline"
 class RunStats:
     received: int = 0
     duplicates: int = 0
-    ignored: int = 0  # no campaign hashtag
+    ignored: int = 0  # not for the campaign: no hashtag, not addressed to the bot, its own
+    declined: int = 0  # for the campaign, but not to be answered: opted out, too old
+    opt_outs: int = 0  # people who asked the bot to stop, or blocked it, in this run
     dead_letters: int = 0
     screened: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
@@ -116,6 +120,24 @@ class Pipeline:
         self.stats = RunStats()
         self.watch = watch
         self.sleep = sleep
+        self._bot: BotAccount | None = None
+        self._bot_known = False
+        self._listed = frozenset(
+            h.casefold()
+            for h in (
+                read_opt_out_file(campaign.path(campaign.etiquette.opt_out_file))
+                if campaign.etiquette.opt_out_file
+                else ()
+            )
+        )
+
+    @property
+    def bot(self) -> BotAccount | None:
+        """The bot's account on the platform, asked once (it may take a login)."""
+        if not self._bot_known:
+            self._bot = self.platform.bot_account()
+            self._bot_known = True
+        return self._bot
 
     def close(self) -> None:
         self.screens.close()
@@ -216,14 +238,46 @@ class Pipeline:
         if item.malformed is not None:
             self._dead_letter(session, item.malformed)
             return
+        if item.withdrawal is not None:
+            self._withdrawn(session, item.withdrawal)
+            return
         if item.trigger is None:
             return
         trigger = item.trigger.storable()
-        if not carries_hashtag(trigger, self.campaign.tag):
-            self.stats.ignored += 1
-            return
         if queries.post_id_of(session, trigger.key) is not None:
             self.stats.duplicates += 1  # a source replaying what we already have
+            return
+        author = trigger.post.author
+        consent = consider(
+            trigger,
+            tag=self.campaign.tag,
+            reply_when=self.platform.reply_when,
+            bot=self.bot,
+            live=self.platform.live,
+            etiquette=self.campaign.etiquette,
+            facts=Facts(
+                opted_out=author.handle.casefold() in self._listed
+                or queries.opted_out(session, trigger.platform, author.id, author.handle),
+                campaign_start=queries.campaign_start(session),
+            ),
+            now=now,
+        )
+        if consent.answer is Answer.IGNORE:
+            self.stats.ignored += 1
+            return
+        if consent.answer is Answer.STOP:
+            self._withdrawn(
+                session,
+                Withdrawal(
+                    trigger.platform, author.id or author.handle, author.handle, "stop", trigger.key
+                ),
+            )
+            return
+        if consent.answer is Answer.DECLINE:
+            # kept out of the store (the person did not ask, or asked not to be answered);
+            # the audit says that it came and why, without its words
+            self.store.record(session, "declined", ACTOR, trigger.key, reason=consent.reason)
+            self.stats.declined += 1
             return
         if trigger.post.reply_to_id and trigger.parent is None:
             try:
@@ -233,6 +287,19 @@ class Pipeline:
                 log.warning("could not fetch the parent of %s: %s", trigger.key, exc)
                 parent = None
             trigger = Trigger(trigger.platform, trigger.post, parent)
+        bot = self.bot
+        if (
+            trigger.parent is not None
+            and bot is not None
+            and (bot.is_me(trigger.parent.author.id) or bot.is_me(trigger.parent.author.handle))
+        ):
+            # an answer to the bot's own post: the words to draw are the person's, never the
+            # bot's (and no thread of the bot's replies is drawn again)
+            post = trigger.post
+            trigger = Trigger(
+                trigger.platform,
+                replace(post, reply_to_id=None),
+            )
         row = queries.add_post(session, trigger, normalize(trigger.art_text).text, now)
         if item.expected is not None:
             queries.add_ground_truth(session, trigger.key, item.expected, item.scenario)
@@ -240,6 +307,10 @@ class Pipeline:
             session, "received", ACTOR, trigger.key, content_sha256=row.content_hash, post_id=row.id
         )
         self.stats.received += 1
+
+    def _withdrawn(self, session: Session, gone: Withdrawal) -> None:
+        if withdraw(session, self.store, gone, ACTOR):
+            self.stats.opt_outs += 1
 
     def _dead_letter(self, session: Session, bad: Malformed) -> None:
         queries.add_dead_letter(
@@ -287,7 +358,7 @@ class Pipeline:
                 session, now - WINDOW, [t.post.author.handle for t in triggers]
             )
         deadline = datetime.now(UTC) + timedelta(seconds=self.campaign.screen_deadline_seconds)
-        ctx = ScreenContext(now=now, deadline=deadline, history=history)
+        ctx = ScreenContext(now=now, deadline=deadline, history=history, bot=self.bot)
         all_findings = self.screens.run(triggers, ctx)
         for (post_id, trigger), findings in zip(batch, all_findings, strict=True):
             try:
@@ -315,7 +386,7 @@ class Pipeline:
         self.stats.decisions["review"] = self.stats.decisions.get("review", 0) + 1
 
     def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
-        j = judge(trigger, findings, self.campaign, self.policy, self.lexicon)
+        j = judge(trigger, findings, self.campaign, self.policy, self.lexicon, self.bot)
         with self.store.transaction() as session:
             post = session.get(PostRow, post_id)
             assert post is not None

@@ -11,10 +11,10 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import Post, Published, Reply, Trigger
+from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,27 @@ class Malformed:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """A person turned the bot away on the network itself (a block of the bot's account):
+    they get no reply again, in any later run."""
+
+    platform: str
+    account: str  # the account's id on the network
+    handle: str
+    how: str  # "stop", "block", "reviewer"
+    ref: str | None  # the post or record that said so
+
+
+class Blocked(PlatformRejected):
+    """The person blocks the bot (or the bot them), seen when replying: no reply, and no
+    later reply either (the publisher records the withdrawal)."""
+
+    def __init__(self, message: str, withdrawal: Withdrawal) -> None:
+        super().__init__(message)
+        self.withdrawal = withdrawal
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One item from a source, with the cursor to resume after it.
 
@@ -40,6 +61,7 @@ class Incoming:
     cursor: str
     trigger: Trigger | None = None
     malformed: Malformed | None = None
+    withdrawal: Withdrawal | None = None
     expected: Expected | None = None
     scenario: str | None = None
     # a live source has nothing more for now: the runner processes and publishes what it has
@@ -47,12 +69,17 @@ class Incoming:
     idle: bool = False
 
 
-def incoming(cursor: str, position: str, raw: object, build: Callable[[], Trigger]) -> Incoming:
-    """The trigger `build` makes of one item of a network, or, when a hostile or unexpected
-    item breaks the translation, a `Malformed` item kept in the dead letters: a generator that
-    raised would end the stream, and with it the campaign."""
+def incoming(
+    cursor: str, position: str, raw: object, build: Callable[[], Trigger | Withdrawal]
+) -> Incoming:
+    """The trigger (or withdrawal) `build` makes of one item of a network, or, when a hostile
+    or unexpected item breaks the translation, a `Malformed` item kept in the dead letters: a
+    generator that raised would end the stream, and with it the campaign."""
     try:
-        return Incoming(cursor=cursor, trigger=build())
+        made = build()
+        if isinstance(made, Withdrawal):
+            return Incoming(cursor=cursor, withdrawal=made)
+        return Incoming(cursor=cursor, trigger=made)
     except Exception as exc:  # any shape a network can send must not stop the run
         return Incoming(
             cursor=cursor,
@@ -72,6 +99,25 @@ class Source(Protocol):
 
     name: str  # stable across restarts: the key its cursor is saved under
 
+    @property
+    def reply_when(self) -> ReplyWhen:
+        """When a post with the hashtag may be answered: only when it addresses the bot (the
+        opt-in the networks ask of bots), or on the hashtag alone (a replay, the simulator, a
+        network whose rules allow it)."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """A network's stream as it happens, where a post's age matters; a replay or the
+        simulator is history by design."""
+        ...
+
+    def bot_account(self) -> BotAccount | None:
+        """The bot's own account here (what mentions of it and replies to it name), or None
+        where the source has none (a replay, the simulator, a network listened to without an
+        account)."""
+        ...
+
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         """Items after `cursor` (from the start when None). Ends when a finite source is done."""
         ...
@@ -79,6 +125,23 @@ class Source(Protocol):
     def fetch_parent(self, post: Post) -> Post | None:
         """The post `post` replies to, or None when it is not a reply or is gone."""
         ...
+
+
+@dataclass(frozen=True)
+class Label:
+    """Whether the bot's account says it is automated, in the network's own way."""
+
+    on: bool | None  # None: the network gives no way to read it
+    where: str  # what was looked at, or what to do by hand
+
+
+@runtime_checkable
+class Labelled(Protocol):
+    """A network that lets the bot read (and set) its "automated account" label."""
+
+    def bot_label(self) -> Label: ...
+
+    def set_bot_label(self) -> None: ...
 
 
 class Platform(Source, Protocol):

@@ -38,9 +38,17 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import Author, Post, Published, Reply, Trigger
+from happybot.models import Author, BotAccount, Post, Published, Reply, ReplyWhen, Trigger
 from happybot.networks import Network
-from happybot.platforms.base import Incoming, Platform, incoming, serve_forever
+from happybot.platforms.base import (
+    Blocked,
+    Incoming,
+    Label,
+    Platform,
+    Withdrawal,
+    incoming,
+    serve_forever,
+)
 from happybot.text.hashtags import uses_hashtag
 
 if TYPE_CHECKING:
@@ -50,6 +58,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 POST = "app.bsky.feed.post"
+BLOCK = "app.bsky.graph.block"
+PROFILE = "app.bsky.actor.profile"
+# the self-label the Bluesky app shows as "automated account"
+BOT_LABEL = "bot"
 CURSOR_SECONDS = 5.0  # how often a busy firehose's cursor is saved
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)$")
@@ -87,6 +99,7 @@ class BlueskyConfig:
     # the bot slows down before the server refuses; its 429 answers stay the backstop
     points_per_hour: int = 5_000
     points_per_day: int = 35_000
+    reply_when: ReplyWhen = ReplyWhen.MENTIONED
 
 
 class WriteBudget:
@@ -123,15 +136,18 @@ class WriteBudget:
 
 
 class FirehoseFilter:
-    """Decode a firehose frame and keep the campaign's posts. Most frames are other people's
-    posts and likes: those are dropped after decoding the frame's two small CBOR maps, with a
-    byte search for the tag before any CAR is opened."""
+    """Decode a firehose frame and keep what the campaign must see: posts that carry its tag or
+    address the bot (a mention, a reply to it: a "stop" has no tag), and blocks of the bot.
+    Most frames are other people's posts and likes: those are dropped after decoding the
+    frame's two small CBOR maps, with a byte search for the tag or the bot's DID before any
+    CAR is opened."""
 
-    def __init__(self, hashtag: str) -> None:
+    def __init__(self, hashtag: str, bot: str | None = None) -> None:
         self.needle = hashtag.lower().encode()
+        self.bot = bot  # the bot's DID, once known
 
     def posts(self, frame: bytes) -> tuple[int | None, list[tuple[str, str, dict[str, Any]]]]:
-        """(seq, [(at-uri, author did, record)]) of the posts in `frame` that carry the tag."""
+        """(seq, [(at-uri, author did, record)]) of the posts and blocks in `frame` for us."""
         header, body = libipld.decode_dag_cbor_multi(frame)
         if not isinstance(body, dict):
             return None, []
@@ -139,26 +155,51 @@ class FirehoseFilter:
         seq = seq if isinstance(seq, int) else None
         if header.get("t") != "#commit" or header.get("op") != 1:
             return seq, []
+        wanted = (POST + "/", BLOCK + "/") if self.bot else (POST + "/",)
         ops = [
             op
             for op in body.get("ops") or ()
-            if op.get("action") == "create" and str(op.get("path", "")).startswith(POST + "/")
+            if op.get("action") == "create" and str(op.get("path", "")).startswith(wanted)
         ]
         blocks = body.get("blocks") or b""
-        if not ops or self.needle not in blocks.lower():
+        if not ops:
+            return seq, []
+        lowered = blocks.lower()
+        if self.needle not in lowered and (self.bot is None or self.bot.encode() not in blocks):
             return seq, []
         car: dict[bytes, Any] = libipld.decode_car(blocks)[1]  # keyed by the CIDs' bytes
         repo = body["repo"]
         found = []
         for op in ops:
             record = car.get(op.get("cid") or b"")
-            if isinstance(record, dict) and _carries(record, self.needle.decode()):
+            if isinstance(record, dict) and self._wanted(str(op["path"]), record):
                 found.append((f"at://{repo}/{op['path']}", repo, record))
         return seq, found
 
+    def _wanted(self, path: str, record: dict[str, Any]) -> bool:
+        if path.startswith(BLOCK + "/"):
+            return record.get("subject") == self.bot
+        return uses_hashtag(str(record.get("text", "")), _tags(record), self.needle.decode()) or (
+            self.bot is not None and self.bot in _addressed(record)
+        )
 
-def _carries(record: dict[str, Any], tag: str) -> bool:
-    return uses_hashtag(str(record.get("text", "")), _tags(record), tag)
+
+def _addressed(record: dict[str, Any]) -> set[str]:
+    """The accounts a post mentions or answers (their DIDs)."""
+    dids = set(_mentions(record))
+    parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+    if isinstance(parent, str) and _AT_URI.match(parent):
+        dids.add(parse_at_uri(parent)[0])
+    return dids
+
+
+def _mentions(record: dict[str, Any]) -> list[str]:
+    return [
+        str(feature.get("did"))
+        for facet in record.get("facets") or ()
+        for feature in facet.get("features") or ()
+        if feature.get("$type") == "app.bsky.richtext.facet#mention" and feature.get("did")
+    ]
 
 
 def _when(value: Any) -> datetime | None:
@@ -177,6 +218,7 @@ class BlueskyPlatform:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
+        self.reply_when = config.reply_when
         self.name = f"bluesky:{config.firehose}"
         self.sleep = sleep
         self.filter = FirehoseFilter(config.hashtag)
@@ -191,6 +233,8 @@ class BlueskyPlatform:
         self.budget = WriteBudget(config.points_per_hour, config.points_per_day)
         self._authors: dict[str, Author] = {}
         self._repos: dict[str, Client] = {}
+
+    live = True
 
     # -- calls through the atproto SDK, its errors turned into ours -----------------------------
 
@@ -230,6 +274,59 @@ class BlueskyPlatform:
             self._did = self._call("session", self.client.com.atproto.server.get_session).did
         return self._did
 
+    def bot_account(self) -> BotAccount | None:
+        """The bot's DID and handle: logged in when an app password is set; listening in
+        dry-run, the handle alone is resolved (so that mentions of the bot are recognised)."""
+        if not self.config.handle:
+            return None
+        if self.config.password:
+            return BotAccount(self.did, self.config.handle)
+        found = self._call(
+            "resolve the bot's handle",
+            self.client.com.atproto.identity.resolve_handle,
+            models.ComAtprotoIdentityResolveHandle.Params(handle=self.config.handle),
+        )
+        return BotAccount(found.did, self.config.handle)
+
+    # -- the bot's label ----------------------------------------------------------------------
+
+    def bot_label(self) -> Label:
+        """Whether the bot's profile record carries the self-label the Bluesky app shows as
+        an automated account."""
+        found = self._record(f"at://{self.did}/{PROFILE}/self")
+        value = _as_dict(found.value) if found is not None else {}
+        values = ((value.get("labels") or {}).get("values")) or ()
+        on = any(v.get("val") == BOT_LABEL for v in values if isinstance(v, dict))
+        where = f"the self-label {BOT_LABEL!r} on {self.config.handle}'s profile record"
+        return Label(on, where)
+
+    def set_bot_label(self) -> None:
+        """Add the self-label to the profile record, keeping everything else in it; the
+        write is conditional on the record being unchanged since it was read."""
+        found = self._record(f"at://{self.did}/{PROFILE}/self")
+        value = dict(_as_dict(found.value)) if found is not None else {}
+        labels = dict(value.get("labels") or {})
+        values = [v for v in labels.get("values") or () if isinstance(v, dict)]
+        if any(v.get("val") == BOT_LABEL for v in values):
+            return
+        value["$type"] = PROFILE
+        value["labels"] = {
+            "$type": "com.atproto.label.defs#selfLabels",
+            "values": [*values, {"val": BOT_LABEL}],
+        }
+        self.budget.spend(2)
+        self._call(
+            "label the profile",
+            self.client.com.atproto.repo.put_record,
+            models.ComAtprotoRepoPutRecord.Data(
+                repo=self.did,
+                collection=PROFILE,
+                rkey="self",
+                record=value,
+                swap_record=found.cid if found is not None else None,
+            ),
+        )
+
     def _repo(self, did: str) -> Client:
         """A client on the server that hosts `did`'s repository (found in its DID document)."""
         if did not in self._repos:
@@ -260,9 +357,11 @@ class BlueskyPlatform:
         url = f"{self.config.firehose.rstrip('/')}/xrpc/com.atproto.sync.subscribeRepos"
         if seq is not None:
             url += f"?cursor={seq}"
-        if self.config.password and self._own is None:
-            # the bot's own replies carry the hashtag too: never answer them
-            self._own = self.did
+        if self.config.handle and self._own is None:
+            # the bot's own replies carry the hashtag too: never answer them; and a post
+            # that names the bot is for us even without the tag (a "stop")
+            bot = self.bot_account()
+            self._own = self.filter.bot = bot.id if bot is not None else None
         try:
             with connect(url, open_timeout=10, max_size=None) as socket:
                 yield from self._frames(socket, seq)
@@ -281,6 +380,9 @@ class BlueskyPlatform:
 
     def _trigger(self, uri: str, did: str, record: Any) -> Trigger:
         return Trigger("bluesky", self._post(uri, did, record))
+
+    def _blocked(self, uri: str, did: str) -> Withdrawal:
+        return Withdrawal("bluesky", did, self._author(did).handle, "block", uri)
 
     def _frames(self, socket: Any, seq: int | None) -> Iterator[Incoming]:
         """Campaign posts as they come, and an idle signal (the runner then processes and
@@ -314,6 +416,11 @@ class BlueskyPlatform:
             for uri, did, record in posts:
                 if did == self._own:
                     continue  # the bot's own reply carries the hashtag too
+                if parse_at_uri(uri)[1] == BLOCK:
+                    yield incoming(
+                        str(last), uri, record, functools.partial(self._blocked, uri, did)
+                    )
+                    continue
                 yield incoming(
                     str(last),
                     uri,
@@ -326,13 +433,17 @@ class BlueskyPlatform:
 
     def _post(self, uri: str, did: str, record: dict[str, Any]) -> Post:
         reply = record.get("reply") or {}
+        parent = (reply.get("parent") or {}).get("uri")
+        parent = parent if isinstance(parent, str) else None
         return Post(
             id=uri,
             text=str(record.get("text", "")),
             author=self._author(did),
             created_at=_when(record.get("createdAt")),
             tags=tuple(_tags(record)),
-            reply_to_id=(reply.get("parent") or {}).get("uri"),
+            reply_to_id=parent,
+            reply_to_author=parse_at_uri(parent)[0] if parent and _AT_URI.match(parent) else None,
+            mentions=tuple(_mentions(record)),
             langs=tuple(str(lang) for lang in record.get("langs") or ()),
             media=({"embed": str((record.get("embed") or {}).get("$type"))},)
             if record.get("embed")
@@ -451,7 +562,10 @@ class BlueskyPlatform:
         )
         for relation in found.relationships:
             if getattr(relation, "blocked_by", None) or getattr(relation, "blocking", None):
-                raise PlatformRejected(f"@{handle} and the bot block each other: no reply")
+                raise Blocked(
+                    f"@{handle} and the bot block each other: no reply",
+                    Withdrawal("bluesky", did, handle, "block", "relationship seen at reply"),
+                )
 
     def _facets(self, text: str) -> list[Any]:
         """Hashtags (the SDK finds them) and mentions (resolved to their DID) as Bluesky links
@@ -527,6 +641,8 @@ class Settings(BaseModel):
     plc: str = "https://plc.directory"
     handle_env: str = "HAPPYBOT_BLUESKY_HANDLE"
     password_env: str = "HAPPYBOT_BLUESKY_APP_PASSWORD"
+    # Bluesky asks bots to answer only people who tagged the bot's account (opt-in)
+    reply_when: ReplyWhen = ReplyWhen.MENTIONED
 
     def credentials(self) -> tuple[str, str]:
         handle, password = os.environ.get(self.handle_env), os.environ.get(self.password_env)
@@ -539,9 +655,13 @@ class Settings(BaseModel):
 
 
 def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platform:
-    handle, password = settings.credentials() if with_account else ("", "")
+    if with_account:
+        handle, password = settings.credentials()
+    else:  # listening needs no account; the handle alone says which mentions are the bot's
+        handle, password = os.environ.get(settings.handle_env, ""), ""
     return BlueskyPlatform(
         BlueskyConfig(
+            reply_when=settings.reply_when,
             service=settings.service,
             handle=handle,
             password=password,

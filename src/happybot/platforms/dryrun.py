@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from happybot.errors import ConfigError, PlatformRejected, PlatformUnavailable
-from happybot.models import Post, Published, Reply
+from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen
 from happybot.platforms.base import Incoming, Source
 
 
@@ -35,6 +35,17 @@ class DryRunPlatform:
                 f"cannot write replies to {self.out_dir}: {exc.strerror or type(exc).__name__}; "
                 "choose another folder with --out (or platform.out_dir)"
             ) from exc
+
+    @property
+    def reply_when(self) -> ReplyWhen:
+        return self.source.reply_when
+
+    @property
+    def live(self) -> bool:
+        return self.source.live
+
+    def bot_account(self) -> BotAccount | None:
+        return self.source.bot_account()
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         return self.source.listen(cursor)

@@ -30,7 +30,11 @@ def open_source(
     the campaign file's folder for the campaign's own setting)."""
     kind, _, arg = spec.partition(":")
     if kind == "replay" and arg:
-        return ReplaySource((base_dir or Path.cwd()) / arg)
+        return ReplaySource(
+            (base_dir or Path.cwd()) / arg,
+            reply_when=campaign.platform.reply_when,
+            account=campaign.platform.account,
+        )
     if kind == "simulate":
         return Simulator(arg or "campaign", seed=seed, now=now, hashtag=campaign.hashtag, size=size)
     raise SourceError(f"unknown source {spec!r}: use replay:FILE or simulate:SCENARIO")

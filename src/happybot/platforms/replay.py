@@ -7,6 +7,7 @@ can keep it in the dead-letter table; it never stops the stream.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from happybot.errors import SourceError
-from happybot.models import Author, Post, Trigger
+from happybot.models import Author, BotAccount, Post, ReplyWhen, Trigger
 from happybot.platforms.base import Incoming, Malformed
 
 # a hostile line can break every field at once: the dead letter names the first few
 MAX_PROBLEMS = 5
+_MENTION = re.compile(r"(?<![\w@])@([\w.-]+\w)")
 
 
 class AuthorIn(BaseModel):
@@ -42,6 +44,8 @@ class PostIn(BaseModel):
     reply_to: PostIn | None = None
     langs: list[str] = Field(default_factory=list)
     media: list[dict[str, Any]] = Field(default_factory=list)
+    # the accounts mentioned; when absent, the @handles written in the text
+    mentions: list[str] | None = None
 
 
 class LineIn(PostIn):
@@ -75,6 +79,13 @@ def to_post(data: PostIn) -> Post:
         reply_to_id=data.reply_to.id if data.reply_to else None,
         langs=tuple(data.langs),
         media=tuple(data.media),
+        mentions=tuple(
+            m.lstrip("@")
+            for m in (data.mentions if data.mentions is not None else _MENTION.findall(data.text))
+        ),
+        reply_to_author=(data.reply_to.author.id or data.reply_to.author.handle.lstrip("@"))
+        if data.reply_to
+        else None,
     )
 
 
@@ -104,11 +115,24 @@ def parse_line(line: str) -> tuple[Trigger, LineIn]:
 class ReplaySource:
     """Posts from a JSONL file; the cursor is the number of the last line read."""
 
-    def __init__(self, path: str | Path) -> None:
+    live = False  # recorded posts: their age is history, not lateness
+
+    def __init__(
+        self,
+        path: str | Path,
+        reply_when: ReplyWhen = ReplyWhen.HASHTAG,
+        account: str | None = None,
+    ) -> None:
+        """`account`: the bot's handle in the recording, that mentions of it name."""
         self.path = Path(path)
         if not self.path.is_file():
             raise SourceError(f"replay file {self.path} does not exist")
         self.name = f"replay:{self.path.resolve()}"
+        self.reply_when = reply_when
+        self.account = account
+
+    def bot_account(self) -> BotAccount | None:
+        return BotAccount(self.account, self.account) if self.account else None
 
     def listen(self, cursor: str | None) -> Iterator[Incoming]:
         start = int(cursor) if cursor else 0

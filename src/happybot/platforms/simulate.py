@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from happybot.errors import SourceError
-from happybot.models import Post
+from happybot.models import BotAccount, Post, ReplyWhen
 from happybot.platforms.base import Incoming, Malformed
 from happybot.platforms.replay import parse_line
 
@@ -229,6 +229,13 @@ class Simulator:
         self.hashtag = hashtag
         self.now = now or datetime.now(UTC)
         self.name = f"simulate:{scenario}:{seed}"
+
+    # simulated people use the hashtag alone, and their posts' times are made up
+    reply_when = ReplyWhen.HASHTAG
+    live = False
+
+    def bot_account(self) -> BotAccount | None:
+        return None
 
     # -- the replay-format lines, with ground truth -------------------------------------------
 

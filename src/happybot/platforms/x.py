@@ -24,9 +24,9 @@ import tweepy
 from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import Author, Post, Published, Reply, Trigger
+from happybot.models import Author, BotAccount, Post, Published, Reply, ReplyWhen, Trigger
 from happybot.networks import Network
-from happybot.platforms.base import Incoming, Platform, incoming, serve_forever
+from happybot.platforms.base import Incoming, Label, Platform, incoming, serve_forever
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -41,6 +41,7 @@ TWEET_FIELDS = [
     "referenced_tweets",
     "lang",
     "entities",
+    "in_reply_to_user_id",
 ]
 USER_FIELDS = ["created_at", "public_metrics", "username", "name"]
 EXPANSIONS = ["author_id"]
@@ -56,6 +57,7 @@ class XConfig:
     access_token_secret: str
     hashtag: str  # without '#'
     idle_seconds: float = 0.5
+    reply_when: ReplyWhen = ReplyWhen.MENTIONED
 
 
 class _Stream(tweepy.StreamingClient):  # type: ignore[misc]
@@ -89,6 +91,7 @@ class XPlatform:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
+        self.reply_when = config.reply_when
         self.name = f"x:#{config.hashtag}"
         self.rule = f"#{config.hashtag} -is:retweet"
         self.sleep = sleep
@@ -110,6 +113,7 @@ class XPlatform:
         self.inbox: queue.Queue[Any] = queue.Queue()
         self.stream = _Stream(config.bearer_token, self.inbox)
         self._me: str | None = None
+        self._username = ""
         self._closing = False
 
     def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -124,11 +128,28 @@ class XPlatform:
         except tweepy.HTTPException as exc:
             raise PlatformRejected(f"{what}: {exc}") from exc
 
+    live = True
+
     @property
     def me(self) -> str:
         if self._me is None:
-            self._me = str(self._call("who am I", self.client.get_me, user_auth=True).data.id)
+            found = self._call("who am I", self.client.get_me, user_auth=True).data
+            self._me, self._username = str(found.id), str(found.username or "")
         return self._me
+
+    def bot_account(self) -> BotAccount | None:
+        return BotAccount(self.me, self._username)
+
+    def bot_label(self) -> Label:
+        # X API v2 neither shows nor sets the automated-account label
+        return Label(
+            None,
+            "X's automated-account label is set by hand on the bot's account: Settings → Your "
+            "account → Account information → Automation, naming the brand's managing account",
+        )
+
+    def set_bot_label(self) -> None:
+        raise ConfigError(self.bot_label().where)
 
     # -- listen --------------------------------------------------------------------------------
 
@@ -311,6 +332,15 @@ def _post(tweet: Any, users: dict[str, Any]) -> Post:
         tags=tuple(str(h.get("tag", "")).lower() for h in hashtags),
         reply_to_id=replied[0] if replied else None,
         langs=(tweet.lang,) if tweet.lang else (),
+        mentions=tuple(
+            str(m.get(key))
+            for m in ((tweet.entities or {}).get("mentions")) or ()
+            for key in ("id", "username")
+            if m.get(key)
+        ),
+        reply_to_author=str(tweet.in_reply_to_user_id)
+        if getattr(tweet, "in_reply_to_user_id", None)
+        else None,
     )
 
 
@@ -332,6 +362,8 @@ class Settings(BaseModel):
     consumer_secret_env: str = "HAPPYBOT_X_CONSUMER_SECRET"
     access_token_env: str = "HAPPYBOT_X_ACCESS_TOKEN"
     access_token_secret_env: str = "HAPPYBOT_X_ACCESS_TOKEN_SECRET"
+    # X's automation rules allow automated replies only to people who asked for them
+    reply_when: ReplyWhen = ReplyWhen.MENTIONED
 
     def secrets(self) -> tuple[str, str, str, str, str]:
         names = (
@@ -354,7 +386,11 @@ class Settings(BaseModel):
 def _open(settings: Settings, campaign: Campaign, with_account: bool) -> Platform:
     # the stream needs the app's bearer token even to listen
     bearer, key, secret, token, token_secret = settings.secrets()
-    return XPlatform(XConfig(bearer, key, secret, token, token_secret, campaign.tag))
+    return XPlatform(
+        XConfig(
+            bearer, key, secret, token, token_secret, campaign.tag, reply_when=settings.reply_when
+        )
+    )
 
 
 NETWORK = Network("x", Settings, _open)

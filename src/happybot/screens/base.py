@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from happybot.errors import ConfigError
 from happybot.history import EmptyHistory, History
-from happybot.models import Finding, Trigger
+from happybot.models import BotAccount, Finding, Trigger
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -31,6 +31,7 @@ class ScreenContext:
     now: datetime
     deadline: datetime
     history: History = field(default_factory=EmptyHistory)
+    bot: BotAccount | None = None  # the bot's own account: a mention of it is no stranger's
 
 
 class Screen(Protocol):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.text.mentions import MENTION, addressing_spans
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -17,7 +18,6 @@ _LINK = re.compile(
     r"(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ly|me|"
     r"info|xyz|ru|uk|de|gg|tv|app|link|site|online|top|biz)(?:/\S*)?\b"
 )
-_MENTION = re.compile(r"(?<![\w@])@[\w][\w.-]*\w")
 
 
 class LinksScreen:
@@ -45,7 +45,10 @@ class LinksScreen:
                             f"a link would be drawn into the picture: {m.group()!r}",
                         )
                     )
-                for m in _MENTION.finditer(text):
+                addressing = addressing_spans(text, ctx.bot.is_me if ctx.bot else None)
+                for m in MENTION.finditer(text):
+                    if m.span() in addressing:
+                        continue  # whom the post is for ("@brand", "#MakeItHappy @brand")
                     findings.append(
                         Finding(
                             self.name,

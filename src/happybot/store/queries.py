@@ -11,14 +11,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from happybot.history import MemoryHistory, RecentPost
-from happybot.models import Artwork, Finding, Mode, PostState, Trigger, Verdict, storable_text
+from happybot.models import (
+    Artwork,
+    Finding,
+    Mode,
+    OutboxState,
+    PostState,
+    Trigger,
+    Verdict,
+    storable_text,
+)
 from happybot.store.schema import (
     ArtworkRow,
+    AuditRow,
     CursorRow,
     DeadLetterRow,
     DecisionRow,
     FindingRow,
     GroundTruthRow,
+    OptOutRow,
+    OutboxRow,
     PostRow,
     SettingRow,
 )
@@ -201,3 +213,73 @@ def add_artwork(session: Session, post_id: int, art: Artwork, reply_text: str) -
             reply_text=reply_text,
         )
     )
+
+
+# -- opt-outs ----------------------------------------------------------------------------------
+
+
+def opted_out(session: Session, platform: str, account: str | None, handle: str) -> bool:
+    """Whether the person (by the network's id, else by handle) turned the bot away."""
+    refs = [r.casefold() for r in (account, handle) if r]
+    found = session.execute(
+        select(OptOutRow.id).where(
+            OptOutRow.platform == platform,
+            (OptOutRow.account.in_(refs)) | (OptOutRow.handle == handle.casefold()),
+        )
+    ).first()
+    return found is not None
+
+
+def add_opt_out(
+    session: Session,
+    platform: str,
+    account: str | None,
+    handle: str,
+    *,
+    how: str,
+    ref: str | None,
+    by: str,
+    now: datetime,
+) -> OptOutRow | None:
+    """Record an opt-out; None when the person had opted out already (the first one stands)."""
+    key = (account or handle).casefold()
+    if opted_out(session, platform, key, handle):
+        return None
+    row = OptOutRow(
+        platform=storable_text(platform[:50]),
+        account=storable_text(key[:300]),
+        handle=storable_text(handle.casefold()[:300]),
+        how=how,
+        ref=storable_text(ref[:400]) if ref else None,
+        at=now,
+        by=storable_text(by[:200]),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_opt_outs(session: Session) -> list[OptOutRow]:
+    return list(session.execute(select(OptOutRow).order_by(OptOutRow.at, OptOutRow.id)).scalars())
+
+
+def campaign_start(session: Session) -> datetime | None:
+    """When the campaign's store began (its first audited event)."""
+    return session.execute(select(func.min(AuditRow.at))).scalar_one()
+
+
+def cancel_replies_to(session: Session, handle: str) -> int:
+    """Cancel the replies to `handle` not yet on their way (pending or held back): their posts
+    are skipped. A reply already being sent cannot be called back here."""
+    rows = session.execute(
+        select(OutboxRow, PostRow)
+        .join(PostRow, PostRow.id == OutboxRow.post_id)
+        .where(
+            PostRow.author_handle == handle.casefold(),
+            OutboxRow.state.in_([OutboxState.PENDING, OutboxState.HELD]),
+        )
+    ).all()
+    for outbox, post in rows:
+        outbox.state = OutboxState.CANCELLED
+        post.state = PostState.SKIPPED
+    return len(rows)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -145,6 +146,21 @@ class DeadLetterRow(Base):
     # the whole item's hash and length: a 200 MB line must not become a 200 MB row
     raw_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     raw_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class OptOutRow(Base):
+    """A person who turned the bot away: no reply to them again, in any later run."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("platform", "account"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(50))
+    account: Mapped[str] = mapped_column(String(300))  # the network's id, else the handle
+    handle: Mapped[str] = mapped_column(String(300), index=True)
+    how: Mapped[str] = mapped_column(String(20))  # stop | block | list | reviewer
+    ref: Mapped[str | None] = mapped_column(String(400))  # the post or record that said so
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(200))
 
 
 class GroundTruthRow(Base):

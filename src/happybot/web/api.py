@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from happybot.web.routes import audit, operations, people, queue, session
+from happybot.web.routes import audit, operations, optouts, people, queue, session
 
 router = APIRouter(prefix="/api")
-for section in (session, queue, operations, people, audit):
+for section in (session, queue, operations, people, optouts, audit):
     router.include_router(section.router)

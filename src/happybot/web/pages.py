@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from happybot.models import Finding, Target
-from happybot.operate import review
+from happybot.operate import optouts, review
 from happybot.operate.incidents import recent_incidents
 from happybot.operate.retract import Selection, published_matching, published_replies
 from happybot.operate.stats import counts
@@ -172,6 +172,23 @@ def audit_page(
         kinds=kinds,
         filters={"kind": kind, "actor": actor},
         page=AUDIT_PAGE,
+    )
+
+
+@router.get("/opt-outs", response_class=HTMLResponse)
+def opt_outs_page(request: Request) -> Response:
+    """Everyone who gets no reply, and why; reviewers add people who asked elsewhere."""
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    found = optouts.everyone(store_of(request), request.app.state.campaign)
+    return _page(
+        request,
+        who,
+        "optouts.html",
+        optouts=found,
+        network=request.app.state.campaign.network_name(),
+        can_add=who.user.role.allows(Role.REVIEWER),
     )
 
 

@@ -340,6 +340,14 @@ function setupAdmin() {
       catch (e) { flash(e.message, "error"); }
     });
   }
+  const optOut = document.getElementById("add-opt-out");
+  optOut?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/opt-outs", { handle: optOut.elements.handle.value, note: optOut.elements.note.value });
+      window.location.reload();
+    } catch (e) { flash(e.message, "error"); }
+  });
   const form = document.getElementById("add-user");
   form?.addEventListener("submit", async (event) => {
     event.preventDefault();
