@@ -82,6 +82,28 @@ def test_reply_template_with_unknown_field_is_refused(tmp_path: Path) -> None:
     assert "{handle} and {hashtag}" in message
 
 
+def test_a_reply_must_say_a_bot_made_it(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path, 'hashtag: "#x"\nreply:\n  templates: ["@{handle} for you {hashtag}"]\n'
+    )
+    assert "must say that a bot made the reply" in message
+    ok = tmp_path / "ok.yaml"
+    ok.write_text('hashtag: "#x"\nreply:\n  templates: ["@{handle} our Bot drew this"]\n')
+    assert load_campaign(ok).reply.templates == ["@{handle} our Bot drew this"]
+
+
+def test_etiquette_settings_are_checked(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'hashtag: "#x"\netiquette:\n  starts_at: 2026-12-01T09:00:00\n')
+    assert "time zone" in message
+    message = _error(tmp_path, 'hashtag: "#x"\netiquette:\n  replies_per_person_per_day: 0\n')
+    assert "replies_per_person_per_day" in message
+    message = _error(tmp_path, 'hashtag: "#x"\nplatform:\n  bluesky: {reply_when: always}\n')
+    assert "platform.bluesky.reply_when" in message
+    ok = tmp_path / "ok.yaml"
+    ok.write_text('hashtag: "#x"\netiquette:\n  stop_words: ["  Go   Away "]\n')
+    assert load_campaign(ok).etiquette.stop_words == ["go away"]
+
+
 def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="happybot init"):
         load_campaign(tmp_path / "nope.yaml")
