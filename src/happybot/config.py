@@ -210,7 +210,8 @@ class EtiquetteSettings(_Model):
     # a post older than this (or than `starts_at`) is never answered: a restart after a long
     # stop must not answer yesterday's posts in a burst
     max_post_age_minutes: Annotated[float, Field(gt=0)] = 24 * 60
-    # the campaign's start; None: when its store was made (the first run)
+    # the campaign's start: earlier posts are never answered (a first run starts at the
+    # network's live tail anyway; this also holds for a store moved or a cursor set by hand)
     starts_at: datetime | None = None
     # a reply to the bot, or a mention of it, that says one of these (any case, a few words at
     # most) opts its author out of every later reply

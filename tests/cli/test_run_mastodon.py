@@ -59,8 +59,8 @@ platform:
     bob, carol = server.client("bob"), server.client("carol")
     for n in range(3):  # an account's first post is held for a person: bob has a history
         bob.status_post(f"an ordinary day, number {n}")
-    grumble = bob.status_post("my train is late again and it is raining #MakeItHappy")
-    carol.status_post(f"{LINE} #MakeItHappy")
+    grumble = bob.status_post("@alice my train is late again and it is raining #MakeItHappy")
+    carol.status_post(f"@alice {LINE} #MakeItHappy")
     run = ["run", "--campaign", "masto.yaml", "--stop-when-idle", "--json"]
     cli(*run)
     (reply,) = _replies(server)
@@ -69,7 +69,7 @@ platform:
     status = json.loads(cli("status", "--campaign", "masto.yaml", "--json"))
     assert status["posts_in"] == 2 and status["published"] == 1  # never its own reply
 
-    again = bob.status_post("Monday came round far too fast #MakeItHappy")
+    again = bob.status_post("Monday came round far too fast #MakeItHappy @alice")
     cli(*run)
     replied_to = sorted(str(r["in_reply_to_id"]) for r in _replies(server))
     assert replied_to == sorted([str(grumble["id"]), str(again["id"])])

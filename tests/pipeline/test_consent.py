@@ -40,7 +40,6 @@ def _consent(
     when: ReplyWhen = ReplyWhen.MENTIONED,
     live: bool = True,
     opted_out: bool = False,
-    start: datetime | None = None,
     etiquette: EtiquetteSettings | None = None,
 ) -> tuple[Answer, str]:
     c = consider(
@@ -50,7 +49,7 @@ def _consent(
         bot=BOT,
         live=live,
         etiquette=etiquette or EtiquetteSettings(),
-        facts=Facts(opted_out=opted_out, campaign_start=start),
+        facts=Facts(opted_out=opted_out),
         now=NOW,
     )
     return c.answer, c.reason
@@ -127,12 +126,13 @@ def test_opted_out_old_and_pre_campaign_posts_are_declined() -> None:
     assert _consent(old)[0] is Answer.DECLINE
     assert _consent(old, live=False)[0] is Answer.ASK  # a replay is history by design
     early = _post("#MakeItHappy rain", created_at=NOW - timedelta(minutes=5), **asked)
-    assert _consent(early, start=NOW - timedelta(minutes=1)) == (
+    later = EtiquetteSettings(starts_at=NOW - timedelta(minutes=1))
+    assert _consent(early, etiquette=later) == (
         Answer.DECLINE,
         "posted before the campaign started",
     )
-    fixed = EtiquetteSettings(starts_at=NOW - timedelta(minutes=10))
-    assert _consent(early, start=NOW - timedelta(minutes=1), etiquette=fixed)[0] is Answer.ASK
+    before = EtiquetteSettings(starts_at=NOW - timedelta(minutes=10))
+    assert _consent(early, etiquette=before)[0] is Answer.ASK
 
 
 def test_the_opt_out_file_reads_handles_and_skips_comments(tmp_path: Path) -> None:
@@ -308,11 +308,7 @@ def test_a_live_source_declines_posts_older_than_the_limit(
         line("old", f"{GRUMBLES[0]} {TAG}", handle="jo.example", created_at=old),
         line("new", f"{GRUMBLES[1]} {TAG}", handle="kai.example", created_at=new),
     ]
-    # the campaign began a week ago (else its first run would be its start)
-    campaign = toy_campaign(
-        publish_delay_seconds=0, etiquette={"starts_at": clock.now - timedelta(days=7)}
-    )
-    run = _run(store, lines, tmp_path / "out", campaign, live=True)
+    run = _run(store, lines, tmp_path / "out", live=True)
     assert _states(store) == {"replay:new": "published"} and run.stats.declined == 1
 
 

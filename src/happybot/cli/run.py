@@ -90,7 +90,6 @@ def _progress(quiet: bool, total: int | None) -> Iterator[Callable[[RunStats], N
         yield show
 
 
-@app.command()
 def _say_if_unlabelled(platform: object) -> None:
     """Networks ask automated accounts to say so: a bot without the label is told at start
     (the campaign still runs: the label is the brand's to set, `happybot accounts setup`)."""
@@ -108,6 +107,7 @@ def _say_if_unlabelled(platform: object) -> None:
         )
 
 
+@app.command()
 def run(
     campaign_path: CampaignOpt = None,
     source: Annotated[
@@ -182,7 +182,9 @@ def run(
         "received": stats.received,
         "dead_letters": stats.dead_letters,
         "duplicates": stats.duplicates,
-        "ignored": stats.ignored,
+        "ignored": stats.ignored,  # not for the campaign (no hashtag, not addressed to the bot)
+        "declined": stats.declined,  # for it, but not answered: opted out, too old
+        "opt_outs": stats.opt_outs,  # people who said stop or blocked the bot in this run
         "published": stats.published,
         "review": stats.decisions.get("review", 0),
         "rejected": stats.decisions.get("rejected", 0),

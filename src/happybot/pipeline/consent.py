@@ -56,7 +56,6 @@ class Facts:
     """What the store knows of the post's author."""
 
     opted_out: bool
-    campaign_start: datetime | None
 
 
 def is_stop(text: str, stop_words: list[str]) -> bool:
@@ -100,7 +99,7 @@ def consider(
         return Consent(Answer.DECLINE, "its author opted out")
     if live and post.created_at is not None:
         oldest = now - timedelta(minutes=etiquette.max_post_age_minutes)
-        start = etiquette.starts_at or facts.campaign_start
+        start = etiquette.starts_at
         if start is not None and post.created_at < start:
             return Consent(Answer.DECLINE, "posted before the campaign started")
         if post.created_at < oldest:

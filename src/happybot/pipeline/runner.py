@@ -258,7 +258,6 @@ class Pipeline:
             facts=Facts(
                 opted_out=author.handle.casefold() in self._listed
                 or queries.opted_out(session, trigger.platform, author.id, author.handle),
-                campaign_start=queries.campaign_start(session),
             ),
             now=now,
         )

@@ -23,7 +23,6 @@ from happybot.models import (
 )
 from happybot.store.schema import (
     ArtworkRow,
-    AuditRow,
     CursorRow,
     DeadLetterRow,
     DecisionRow,
@@ -261,11 +260,6 @@ def add_opt_out(
 
 def list_opt_outs(session: Session) -> list[OptOutRow]:
     return list(session.execute(select(OptOutRow).order_by(OptOutRow.at, OptOutRow.id)).scalars())
-
-
-def campaign_start(session: Session) -> datetime | None:
-    """When the campaign's store began (its first audited event)."""
-    return session.execute(select(func.min(AuditRow.at))).scalar_one()
 
 
 def cancel_replies_to(session: Session, handle: str) -> int:
