@@ -140,10 +140,30 @@ class LocalPds:
             self._clients[account.did] = client
         return self._clients[account.did]
 
-    def post(self, who: Account, text: str, reply_to: str | None = None) -> str:
-        """A post by `who` (a reply to the post at `reply_to`); its at:// URI."""
+    def post(
+        self,
+        who: Account,
+        text: str,
+        reply_to: str | None = None,
+        mentions: tuple[Account, ...] = (),
+    ) -> str:
+        """A post by `who` (a reply to the post at `reply_to`, with a mention facet for each of
+        `mentions` written as @handle in the text, as the Bluesky app makes them); its URI."""
         client = self.client(who)
-        record = models.AppBskyFeedPost.Record(text=text, created_at=client.get_current_time_iso())
+        facets = []
+        for named in mentions:
+            at = text.encode().index(f"@{named.handle}".encode())
+            facets.append(
+                models.AppBskyRichtextFacet.Main(
+                    index=models.AppBskyRichtextFacet.ByteSlice(
+                        byte_start=at, byte_end=at + len(named.handle) + 1
+                    ),
+                    features=[models.AppBskyRichtextFacet.Mention(did=named.did)],
+                )
+            )
+        record = models.AppBskyFeedPost.Record(
+            text=text, created_at=client.get_current_time_iso(), facets=facets or None
+        )
         if reply_to:
             repo, collection, rkey = reply_to.removeprefix("at://").split("/")
             got = client.com.atproto.repo.get_record(
@@ -154,6 +174,20 @@ class LocalPds:
         made = client.com.atproto.repo.create_record(
             models.ComAtprotoRepoCreateRecord.Data(
                 repo=who.did, collection="app.bsky.feed.post", record=record
+            )
+        )
+        return str(made.uri)
+
+    def block(self, who: Account, subject: Account) -> str:
+        """`who` blocks `subject` (a public record in `who`'s repository); its URI."""
+        client = self.client(who)
+        made = client.com.atproto.repo.create_record(
+            models.ComAtprotoRepoCreateRecord.Data(
+                repo=who.did,
+                collection="app.bsky.graph.block",
+                record=models.AppBskyGraphBlock.Record(
+                    subject=subject.did, created_at=client.get_current_time_iso()
+                ),
             )
         )
         return str(made.uri)

@@ -63,8 +63,12 @@ platform:
         queries.save_cursor(session, f"bluesky:{pds.firehose}", str(pds.head()), store.clock())
     store.close()
 
-    grumble = pds.post(alex, "my train is late again and it is raining #MakeItHappy")
-    pds.post(troll, f"{LINE} #MakeItHappy")
+    grumble = pds.post(
+        alex,
+        f"@{bot.handle} my train is late again and it is raining #MakeItHappy",
+        mentions=(bot,),
+    )
+    pds.post(troll, f"@{bot.handle} {LINE} #MakeItHappy", mentions=(bot,))
     run = ["run", "--campaign", "bsky.yaml", "--stop-when-idle", "--json"]
     cli(*run)
     replies = _replies(pds, bot)
@@ -74,7 +78,9 @@ platform:
     assert reply.value.embed.images[0].alt.startswith("A ")
     assert alex.handle in reply.value.text
 
-    again = pds.post(alex, "Monday came round far too fast #MakeItHappy")
+    again = pds.post(
+        alex, f"Monday came round far too fast #MakeItHappy @{bot.handle}", mentions=(bot,)
+    )
     cli(*run)  # resumes from the cursor: only the new post is answered
     replies = _replies(pds, bot)
     assert sorted(r.value.reply.parent.uri for r in replies) == sorted([grumble, again])

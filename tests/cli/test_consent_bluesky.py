@@ -1,0 +1,142 @@
+"""Opt-in replies on Bluesky, end to end against a real PDS on loopback: the bot answers a post
+that mentions it (a mention facet) and ignores the hashtag alone; a "stop" sent in reply to its
+picture, without the hashtag, is read from the firehose and ends every later reply; a block of
+the bot (a public record on the firehose) does too; and `accounts setup` puts the self-label
+`bot` on its profile record, read back from the PDS."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from atproto import models
+
+from happybot.config import audit_key
+from happybot.store import queries
+from happybot.store.db import Store
+from tests.cli.test_cli import cli
+from tests.pds import Account, LocalPds
+
+RUN = ("run", "--campaign", "bsky.yaml", "--stop-when-idle", "--json")
+
+
+def _answered(pds: LocalPds, bot: Account) -> list[str]:
+    records = (
+        pds.client(bot)
+        .com.atproto.repo.list_records(
+            models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+        )
+        .records
+    )
+    return sorted(r.value.reply.parent.uri for r in records if r.value.reply)
+
+
+def _opt_outs() -> list[tuple[str, str]]:
+    lines = cli("optouts", "list", "--campaign", "bsky.yaml", "--json").splitlines()
+    return [(o["handle"], o["how"]) for o in map(json.loads, lines)]
+
+
+def test_bluesky_is_opt_in_and_hears_stops_and_blocks(
+    pds: LocalPds, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suffix = time.time_ns() % 10**8
+    bot, ana, ben = (pds.account(f"{n}{suffix}") for n in ("brand", "ana", "ben"))
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_HANDLE", bot.handle)
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_APP_PASSWORD", bot.password)
+    (workdir / "bsky.yaml").write_text(
+        f"""
+hashtag: "#MakeItHappy"
+publish_delay_seconds: 0
+behaviour:
+  min_account_age_days: 0  # every account on a test PDS is seconds old
+  max_posts_per_hour: 100
+platform:
+  kind: bluesky
+  bluesky:
+    service: {pds.url}
+    firehose: {pds.firehose}
+    appview: null
+    plc: {pds.plc}
+"""
+    )
+    # read the firehose from here on (a fresh bot would start at the live tail)
+    url = f"sqlite:///{workdir / 'hb.db'}"
+    store = Store.open(url, audit_key(url))
+    with store.transaction() as session:
+        queries.save_cursor(session, f"bluesky:{pds.firehose}", str(pds.head()), store.clock())
+    store.close()
+
+    alone = pds.post(ana, "my train is late again #MakeItHappy")  # the hashtag alone
+    asked = pds.post(ana, f"@{bot.handle} it has rained all week #MakeItHappy", mentions=(bot,))
+    for_ben = pds.post(
+        ben, f"@{bot.handle} Monday came round far too fast #MakeItHappy", mentions=(bot,)
+    )
+    result = json.loads(cli(*RUN).splitlines()[-1])
+    assert _answered(pds, bot) == sorted([asked, for_ben]) and alone not in _answered(pds, bot)
+    assert result["ignored"] == 1
+
+    # ana answers the bot's picture with "stop" (no hashtag, no mention: a reply is enough);
+    # ben blocks the bot; then both ask again
+    picture = next(
+        r.uri
+        for r in pds.client(bot)
+        .com.atproto.repo.list_records(
+            models.ComAtprotoRepoListRecords.Params(repo=bot.did, collection="app.bsky.feed.post")
+        )
+        .records
+        if r.value.reply and r.value.reply.parent.uri == asked
+    )
+    pds.post(ana, "Stop please", reply_to=picture)
+    pds.block(ben, bot)
+    result = json.loads(cli(*RUN).splitlines()[-1])
+    assert result["opt_outs"] == 2
+    assert sorted(_opt_outs()) == sorted([(ana.handle, "stop"), (ben.handle, "block")])
+    pds.post(ana, f"@{bot.handle} the coffee machine broke #MakeItHappy", mentions=(bot,))
+    pds.post(ben, f"@{bot.handle} lost a glove on the walk in #MakeItHappy", mentions=(bot,))
+    result = json.loads(cli(*RUN).splitlines()[-1])
+    assert result["declined"] == 2
+    assert _answered(pds, bot) == sorted([asked, for_ben])  # nothing new
+
+
+def test_accounts_setup_puts_the_bot_label_on_the_profile(
+    pds: LocalPds, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = pds.account(f"label{time.time_ns() % 10**8}")
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_HANDLE", bot.handle)
+    monkeypatch.setenv("HAPPYBOT_BLUESKY_APP_PASSWORD", bot.password)
+    (workdir / "bsky.yaml").write_text(
+        f"""
+hashtag: "#MakeItHappy"
+platform:
+  kind: bluesky
+  bluesky: {{service: {pds.url}, firehose: {pds.firehose}, appview: null, plc: {pds.plc}}}
+"""
+    )
+    # a profile the brand already has: its display name must survive the label
+    pds.client(bot).com.atproto.repo.put_record(
+        models.ComAtprotoRepoPutRecord.Data(
+            repo=bot.did,
+            collection="app.bsky.actor.profile",
+            rkey="self",
+            record={"$type": "app.bsky.actor.profile", "displayName": "Brand"},
+        )
+    )
+    check = ("accounts", "check", "--campaign", "bsky.yaml", "--json")
+    assert json.loads(cli(*check, ok=False))["on"] is False
+    cli("accounts", "setup", "--campaign", "bsky.yaml")
+    cli("accounts", "setup", "--campaign", "bsky.yaml")  # again: one label, not two
+    assert json.loads(cli(*check))["on"] is True
+    profile = (
+        pds.client(bot)
+        .com.atproto.repo.get_record(
+            models.ComAtprotoRepoGetRecord.Params(
+                repo=bot.did, collection="app.bsky.actor.profile", rkey="self"
+            )
+        )
+        .value
+    )
+    data = profile if isinstance(profile, dict) else profile.model_dump(by_alias=True)
+    assert data["displayName"] == "Brand"
+    assert [v["val"] for v in data["labels"]["values"]] == ["bot"]
