@@ -27,6 +27,8 @@ def test_alt_text_says_what_the_picture_shows_and_holds_the_words() -> None:
     art = render_art("rain  again\non my day off", shape="sun", hashtag="#MakeItHappy")
     assert art.alt_text.startswith("A sun drawn")
     assert "rain again on my day off" in art.alt_text and "#MakeItHappy" in art.alt_text
+    # the networks ask automated accounts to say so, the picture's description too
+    assert art.alt_text.endswith("Drawn automatically by the campaign's bot.")
 
 
 def test_the_words_fill_the_shape_in_reading_order() -> None:

@@ -54,6 +54,25 @@ def test_listen_adds_the_rule_catches_up_then_streams(fake: tuple[FakeX, str]) -
     bot.close()
 
 
+def test_mentions_and_replies_say_whether_a_post_addresses_the_bot(
+    fake: tuple[FakeX, str],
+) -> None:
+    x, base = fake
+    bot = _bot(x, base)
+    sam = x.user("sam")
+    me = bot.bot_account()
+    assert me is not None and me.handle == "brand"
+    asked = x.post(sam, f"@brand my train is late again #{TAG}")
+    announcement = x.post(me.id, f"Reply with #{TAG} for a picture")
+    answered = x.post(sam, f"rain all week #{TAG}", reply_to=announcement)
+    alone = x.post(sam, f"just the tag #{TAG}")
+    got = {i.trigger.post.id: i.trigger.post for i in take(bot.listen("0"), 3)}
+    assert me.addressed_by(got[asked]) and me.addressed_by(got[answered])
+    assert not me.addressed_by(got[alone])
+    assert bot.reply_when == "mentioned" and bot.bot_label().on is None
+    bot.close()
+
+
 def test_a_reply_carries_the_picture_and_its_alt_text_once(fake: tuple[FakeX, str]) -> None:
     x, base = fake
     bot = _bot(x, base)

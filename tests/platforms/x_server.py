@@ -60,9 +60,18 @@ class FakeX:
                     for t in tags
                 ]
             }
+        named = {u["username"].lower(): u["id"] for u in self.users.values()}
+        mentions = [
+            {"start": text.index(w), "end": text.index(w) + len(w), "username": w[1:], "id": uid}
+            for w in text.split()
+            if w.startswith("@") and (uid := named.get(w[1:].lower()))
+        ]
+        if mentions:
+            tweet.setdefault("entities", {})["mentions"] = mentions
         if reply_to:
             tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
             tweet["conversation_id"] = self.tweets[reply_to]["conversation_id"]
+            tweet["in_reply_to_user_id"] = self.tweets[reply_to]["author_id"]
         self.tweets[tid] = tweet
         return tid
 

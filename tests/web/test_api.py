@@ -178,3 +178,29 @@ def test_an_admin_manages_users_but_cannot_lock_themselves_out(board: Dashboard)
     assert "sam" not in [u["name"] for u in admin.get("/api/users").json()]
     page = admin.get("/users").text
     assert 'data-user="reviewer"' in page and 'data-user="sam"' not in page
+
+
+def test_opt_outs_are_listed_to_viewers_added_by_reviewers_and_exported(board: Dashboard) -> None:
+    viewer, reviewer = board.client(Role.VIEWER), board.client(Role.REVIEWER)
+    assert viewer.get("/api/opt-outs").json() == []
+    refused = viewer.post("/api/opt-outs", json={"handle": "u0.example"})
+    assert refused.status_code == 403
+    done = reviewer.post("/api/opt-outs", json={"handle": "@U0.example", "note": "asked by mail"})
+    assert done.status_code == 200 and "opted out" in done.json()["detail"]
+    again = reviewer.post("/api/opt-outs", json={"handle": "u0.example"})
+    assert "had opted out" in again.json()["detail"]
+    (row,) = viewer.get("/api/opt-outs").json()
+    assert (row["handle"], row["how"], row["by"], row["ref"]) == (
+        "u0.example",
+        "reviewer",
+        "reviewer",
+        "asked by mail",
+    )
+    csv = viewer.get("/api/opt-outs.csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "u0.example,reviewer" in csv.text
+    assert "@u0.example" in viewer.get("/opt-outs").text
+    assert 'id="add-opt-out"' not in viewer.get("/opt-outs").text
+    assert 'id="add-opt-out"' in reviewer.get("/opt-outs").text
+    too_long = reviewer.post("/api/opt-outs", json={"handle": "x" * 301})
+    assert too_long.status_code == 422

@@ -180,3 +180,19 @@ def test_an_admin_adds_a_reviewer_who_can_then_log_in(
         page.screenshot(path=screenshots / "users.png")
         page.close()
     assert users.authenticate(board.store, "sam", "sam's long password").role is Role.REVIEWER
+
+
+def test_a_reviewer_opts_a_person_out_from_the_dashboard(
+    board: Dashboard, browser: Browser, screenshots: Path
+) -> None:
+    with LiveServer(board.app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        log_in(page, base, Role.REVIEWER, then="/opt-outs")
+        expect(page.get_by_text("Nobody has opted out.")).to_be_visible()
+        form = page.locator("#add-opt-out")
+        form.get_by_label("Handle on simulate").fill("@u1.example")
+        form.get_by_label("Why (kept in the audit)").fill("asked by e-mail")
+        form.get_by_role("button", name="Opt out").click()
+        expect(page.locator('tr[data-handle="u1.example"]')).to_have_count(1)
+        page.screenshot(path=screenshots / "opt-outs.png")
+        page.close()
