@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from happybot.classifiers.base import Classifier, Scores
 from happybot.errors import ClassifierError
 from happybot.labels import LABELS
-from happybot.models import Finding, Target, Trigger
+from happybot.models import BotAccount, Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 from happybot.text.content import content_words
 from happybot.text.hashtags import hashtag_pattern
+from happybot.text.mentions import without_addressing
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -67,7 +68,7 @@ class ClassifierScreen:
     def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
         name = self._ready().name
         results: list[list[Finding]] = [[] for _ in batch]
-        for (index, target), per_label in self.scores(batch):
+        for (index, target), per_label in self.scores(batch, ctx.bot):
             for label, score in sorted(per_label.items()):
                 if score >= self._report_from.get(label, 0.0):
                     results[index].append(
@@ -82,9 +83,13 @@ class ClassifierScreen:
                     )
         return results
 
-    def scores(self, batch: Sequence[Trigger]) -> list[tuple[tuple[int, Target], Scores]]:
+    def scores(
+        self, batch: Sequence[Trigger], bot: BotAccount | None = None
+    ) -> list[tuple[tuple[int, Target], Scores]]:
         """Every label's score of each post and of the post it replies to, as the gate reads
-        them (the campaign's hashtag taken out), with where each text came from. A text with
+        them (the campaign's hashtag taken out, and the mentions that only address people:
+        "@brand" before a request; the training sets' tweets teach a model that an @-mention
+        goes with abuse), with where each text came from. A text with
         no content (a bare hashtag, a mention, "please") gets no score, nor does a reply's own
         single word: the words drawn are its parent's, and a model reads one word as noise
         (`text.content`). The word lists still read every word."""
@@ -100,7 +105,8 @@ class ClassifierScreen:
                 if not words or (target is Target.POST and trigger.parent and len(words) < 2):
                     continue
                 where.append((index, target))
-                texts.append(hashtag_pattern(self._tag).sub(" ", text))
+                read = without_addressing(text, bot.is_me if bot else None)
+                texts.append(hashtag_pattern(self._tag).sub(" ", read))
         if not texts:
             return []
         scores = classifier.scores(texts)
