@@ -205,7 +205,9 @@ def test_a_word_only_the_layout_made_is_drawn_again_and_an_authored_one_is_not(
     plain, crafted = _row_acrostic(shape, size)
     calls: list[int] = []
 
-    def drawing(trigger: object, campaign: object, attempt: int = 0) -> tuple[object, str]:
+    def drawing(
+        trigger: object, campaign: object, attempt: int = 0, bot: object = None
+    ) -> tuple[object, str]:
         calls.append(attempt)
         return (crafted if attempt == 0 else plain), "hi"
 
@@ -218,7 +220,9 @@ def test_a_word_only_the_layout_made_is_drawn_again_and_an_authored_one_is_not(
     calls.clear()
     authored = _draw(["silly", "pumpkins", "ugly", "dolls"], shape, size)
 
-    def same(trigger: object, campaign: object, attempt: int = 0) -> tuple[object, str]:
+    def same(
+        trigger: object, campaign: object, attempt: int = 0, bot: object = None
+    ) -> tuple[object, str]:
         calls.append(attempt)
         return authored, "hi"
 

@@ -74,7 +74,7 @@ def test_a_right_to_left_override_hides_no_word_and_reaches_no_alt_text(
 def test_a_renderer_that_fails_sends_the_post_to_review_not_rejection(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(trigger: Trigger, campaign: object, lexicon: object) -> object:
+    def broken(trigger: Trigger, campaign: object, lexicon: object, bot: object = None) -> object:
         raise ZeroDivisionError("a bug in the drawing")
 
     monkeypatch.setattr(judge_module, "render_screened", broken)

@@ -31,6 +31,7 @@ NEEDS = {
     ("post", "/api/users"): Role.ADMIN,
     ("post", "/api/users/{name}/role"): Role.ADMIN,
     ("post", "/api/users/{name}/remove"): Role.ADMIN,
+    ("post", "/api/opt-outs"): Role.REVIEWER,
 }
 OPEN = {("post", "/api/login")}
 
@@ -44,6 +45,7 @@ def _body(path: str, post_id: int, sha: str) -> dict[str, Any]:
         "/api/retract": {"post_ids": [1], "reason": "test", "expected_count": 1},
         "/api/users": {"name": "newcomer", "role": "viewer", "password": "x" * 12},
         "/api/users/{name}/role": {"role": "viewer"},
+        "/api/opt-outs": {"handle": "someone.example", "note": "test"},
     }.get(path, {"reason": "test"})
 
 
