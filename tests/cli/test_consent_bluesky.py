@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 from atproto import models
 
-from happybot.config import audit_key
-from happybot.store import queries
-from happybot.store.db import Store
+from tests.cli.networks import bluesky_campaign
 from tests.cli.test_cli import cli
 from tests.pds import Account, LocalPds
 
@@ -45,28 +43,7 @@ def test_bluesky_is_opt_in_and_hears_stops_and_blocks(
     bot, ana, ben = (pds.account(f"{n}{suffix}") for n in ("brand", "ana", "ben"))
     monkeypatch.setenv("HAPPYBOT_BLUESKY_HANDLE", bot.handle)
     monkeypatch.setenv("HAPPYBOT_BLUESKY_APP_PASSWORD", bot.password)
-    (workdir / "bsky.yaml").write_text(
-        f"""
-hashtag: "#MakeItHappy"
-publish_delay_seconds: 0
-behaviour:
-  min_account_age_days: 0  # every account on a test PDS is seconds old
-  max_posts_per_hour: 100
-platform:
-  kind: bluesky
-  bluesky:
-    service: {pds.url}
-    firehose: {pds.firehose}
-    appview: null
-    plc: {pds.plc}
-"""
-    )
-    # read the firehose from here on (a fresh bot would start at the live tail)
-    url = f"sqlite:///{workdir / 'hb.db'}"
-    store = Store.open(url, audit_key(url))
-    with store.transaction() as session:
-        queries.save_cursor(session, f"bluesky:{pds.firehose}", str(pds.head()), store.clock())
-    store.close()
+    bluesky_campaign(workdir, pds)
 
     alone = pds.post(ana, "my train is late again #MakeItHappy")  # the hashtag alone
     asked = pds.post(ana, f"@{bot.handle} it has rained all week #MakeItHappy", mentions=(bot,))

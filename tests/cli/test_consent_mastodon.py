@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from mastodon_mock.testing import MockServer
 
-from happybot.config import audit_key
-from happybot.store import queries
-from happybot.store.db import Store
+from tests.cli.networks import mastodon_campaign
 from tests.cli.test_cli import cli
 
 
@@ -21,29 +19,6 @@ from tests.cli.test_cli import cli
 def server() -> Iterator[MockServer]:
     with MockServer() as running:
         yield running
-
-
-def _campaign(workdir: Path, server: MockServer) -> None:
-    (workdir / "masto.yaml").write_text(
-        f"""
-hashtag: "#MakeItHappy"
-publish_delay_seconds: 0
-behaviour:
-  min_account_age_days: 0  # the mock's accounts are made when it starts
-platform:
-  kind: mastodon
-  mastodon:
-    api_base_url: {server.base_url}
-"""
-    )
-    # a bot that stopped a moment ago: its cursor is saved (a first run would start now)
-    url = f"sqlite:///{workdir / 'hb.db'}"
-    store = Store.open(url, audit_key(url))
-    with store.transaction() as session:
-        queries.save_cursor(
-            session, f"mastodon:{server.base_url}#makeithappy", "0/0", store.clock()
-        )
-    store.close()
 
 
 def _answered(server: MockServer) -> list[str]:
@@ -61,7 +36,7 @@ def test_only_people_who_mention_the_bot_are_answered_and_stop_means_stop(
     server: MockServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HAPPYBOT_MASTODON_TOKEN", "alice_token")
-    _campaign(workdir, server)
+    mastodon_campaign(workdir, server.base_url)
     bob, carol = server.client("bob"), server.client("carol")
     for n in range(3):  # an account's first posts are held for a person: a history
         bob.status_post(f"an ordinary day, number {n}")
@@ -98,7 +73,7 @@ def test_no_reply_to_someone_who_blocks_the_bot_then_or_later(
     server: MockServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HAPPYBOT_MASTODON_TOKEN", "alice_token")
-    _campaign(workdir, server)
+    mastodon_campaign(workdir, server.base_url)
     bob = server.client("bob")
     for n in range(3):
         bob.status_post(f"an ordinary day, number {n}")
@@ -120,7 +95,7 @@ def test_accounts_setup_sets_the_bot_flag(
     server: MockServer, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HAPPYBOT_MASTODON_TOKEN", "alice_token")
-    _campaign(workdir, server)
+    mastodon_campaign(workdir, server.base_url)
     before = json.loads(cli("accounts", "check", "--campaign", "masto.yaml", "--json", ok=False))
     assert before["on"] is False
     cli("accounts", "setup", "--campaign", "masto.yaml")

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 from atproto import models
 
-from happybot.config import audit_key
-from happybot.store import queries
-from happybot.store.db import Store
+from tests.cli.networks import bluesky_campaign
 from tests.cli.test_cli import cli
 from tests.pds import Account, LocalPds
 
@@ -38,30 +36,7 @@ def test_happybot_run_replies_on_bluesky_end_to_end(
     monkeypatch.setenv("HAPPYBOT_BLUESKY_HANDLE", bot.handle)
     monkeypatch.setenv("HAPPYBOT_BLUESKY_APP_PASSWORD", bot.password)
     (workdir / "never.txt").write_text(LINE + "\n")
-    (workdir / "bsky.yaml").write_text(
-        f"""
-hashtag: "#MakeItHappy"
-brand_line: Turning grumbles into something happy
-publish_delay_seconds: 0
-never_amplify: [never.txt]
-behaviour:
-  min_account_age_days: 0  # every account on a test PDS is seconds old
-platform:
-  kind: bluesky
-  bluesky:
-    service: {pds.url}
-    firehose: {pds.firehose}
-    appview: null
-    plc: {pds.plc}
-"""
-    )
-    # read the firehose from here on, as a bot that stopped a moment ago (a fresh one would
-    # start at the live tail, after the posts below): other tests' posts are not this one's
-    url = f"sqlite:///{workdir / 'hb.db'}"
-    store = Store.open(url, audit_key(url))
-    with store.transaction() as session:
-        queries.save_cursor(session, f"bluesky:{pds.firehose}", str(pds.head()), store.clock())
-    store.close()
+    bluesky_campaign(workdir, pds, "never_amplify: [never.txt]\n")
 
     grumble = pds.post(
         alex,

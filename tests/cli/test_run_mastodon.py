@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from mastodon_mock.testing import MockServer
 
-from happybot.config import audit_key
-from happybot.store import queries
-from happybot.store.db import Store
+from tests.cli.networks import mastodon_campaign
 from tests.cli.test_cli import cli
 
 LINE = "the great replacement of our people is happening now and they know it"
@@ -36,26 +34,7 @@ def test_happybot_run_replies_on_mastodon_end_to_end(
 ) -> None:
     monkeypatch.setenv("HAPPYBOT_MASTODON_TOKEN", "alice_token")
     (workdir / "never.txt").write_text(LINE + "\n")
-    (workdir / "masto.yaml").write_text(
-        f"""
-hashtag: "#MakeItHappy"
-publish_delay_seconds: 0
-never_amplify: [never.txt]
-behaviour:
-  min_account_age_days: 0  # the mock's accounts are made when it starts
-platform:
-  kind: mastodon
-  mastodon:
-    api_base_url: {server.base_url}
-"""
-    )
-    # a bot that stopped a moment ago: its cursor is saved (a first run would start now)
-    url = f"sqlite:///{workdir / 'hb.db'}"
-    store = Store.open(url, audit_key(url))
-    with store.transaction() as session:
-        name = f"mastodon:{server.base_url}#makeithappy"
-        queries.save_cursor(session, name, "0", store.clock())
-    store.close()
+    mastodon_campaign(workdir, server.base_url, "never_amplify: [never.txt]\n")
     bob, carol = server.client("bob"), server.client("carol")
     for n in range(3):  # an account's first post is held for a person: bob has a history
         bob.status_post(f"an ordinary day, number {n}")
