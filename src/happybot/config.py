@@ -169,15 +169,55 @@ class BreakerSettings(_Model):
     coordination_raid_posts: Annotated[int, Field(ge=1)] = 12
 
 
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class EmailAlertSettings(_Model):
+    """E-mail through an SMTP server: a second channel, for when the chat tool is down."""
+
+    host: str = Field(min_length=1)
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    sender: str = Field(min_length=3, pattern=r".+@.+")
+    to: list[Annotated[str, Field(pattern=r".+@.+")]] = Field(min_length=1)
+    starttls: bool = True
+    # a login, when the server asks for one: the variables that hold it
+    username_env: str | None = None
+    password_env: str | None = None
+
+    def login(self) -> tuple[str, str] | None:
+        if not self.username_env:
+            return None
+        user = os.environ.get(self.username_env, "")
+        password = os.environ.get(self.password_env or "", "")
+        return (user, password) if user else None
+
+
 class AlertSettings(_Model):
     # the URL of a Slack-style webhook is itself a secret: the file names the variable
     webhook_url_env: str | None = "HAPPYBOT_ALERT_WEBHOOK"
+    # the key the webhook's body is signed with (HMAC-SHA256), so the receiver can tell our
+    # alerts from forged ones: unset, alerts go unsigned
+    signing_secret_env: str | None = "HAPPYBOT_ALERT_SECRET"
     timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5
+    # tries of the webhook (network errors, 429 and 5xx are tried again, waiting 1, 2, 4 s…)
+    attempts: Annotated[int, Field(ge=1, le=10)] = 4
+    email: EmailAlertSettings | None = None
+
+    @field_validator("signing_secret_env")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value and not _VARIABLE.fullmatch(value):
+            raise ValueError(f"{value!r} is not the name of an environment variable")
+        return value
+
+    def signing_secret(self) -> bytes | None:
+        value = os.environ.get(self.signing_secret_env) if self.signing_secret_env else None
+        return value.encode() if value else None
 
     @field_validator("webhook_url_env")
     @classmethod
     def _variable_name(cls, value: str | None) -> str | None:
-        if not value or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        if not value or _VARIABLE.fullmatch(value):
             return value  # empty: no alerts, which `run`, `status` and `doctor` then say
         if "://" in value or value.lower().startswith("http"):
             raise ValueError(
@@ -191,7 +231,14 @@ class AlertSettings(_Model):
         return os.environ.get(self.webhook_url_env) if self.webhook_url_env else None
 
     def off_because(self) -> str | None:
-        """Why no alert would go out, or None when alerts are on: people must know."""
+        """Why no alert would go out, or None when alerts are on (by webhook, by e-mail or
+        both): people must know."""
+        if self.email is not None:
+            return None
+        return self.off_because_webhook()
+
+    def off_because_webhook(self) -> str | None:
+        """Why the webhook would not be used, or None."""
         if not self.webhook_url_env:
             return "alerts.webhook_url_env is empty in the campaign file"
         url = self.webhook_url()

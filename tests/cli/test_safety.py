@@ -165,6 +165,7 @@ def test_alerts_that_are_off_are_said_at_start_in_status_and_by_doctor(campaign:
     assert json.loads(out)["alerts"] == {
         "on": False,
         "off_because": "$HAPPYBOT_ALERT_WEBHOOK is not set",
+        "undelivered_incidents": [],
     }
     code, out = invoke("doctor", "-c", str(campaign), "--json")
     checks = {c["name"]: c for c in json.loads(out)["checks"]}

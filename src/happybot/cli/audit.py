@@ -13,6 +13,7 @@ from rich.table import Table
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
 from happybot.config import Campaign, audit_key_path, db_url
 from happybot.errors import ConfigError
+from happybot.operate.alerts import undelivered
 from happybot.operate.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
 from happybot.store.audit import GENESIS
@@ -120,11 +121,18 @@ def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt
     store = open_store(db, campaign)
     now = counts(store)
     off = campaign.alerts.off_because()
+    untold = undelivered(store)
     if as_json:
-        print(json.dumps({**now.as_json(), "alerts": {"on": off is None, "off_because": off}}))
+        alerts = {"on": off is None, "off_because": off, "undelivered_incidents": untold}
+        print(json.dumps({**now.as_json(), "alerts": alerts}))
         return
     out.print(f"mode: [bold]{now.mode.value if now.mode else 'not set'}[/]")
     out.print("alerts: on" if off is None else f"alerts: [yellow]off[/] ({off})")
+    if untold:
+        out.print(
+            f"[bold red]no alert reached anyone for incident {', '.join(map(str, untold))}[/]: "
+            "every channel failed (the audit's alert-failed entries say why)"
+        )
     for incident in now.open_incidents:
         out.print(f"[red]open incident {incident.id}[/] ({incident.kind}): {incident.summary}")
     table = Table("state", "posts", title="posts")

@@ -12,10 +12,8 @@ incident of a kind that is still open.
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from happybot.models import Incident, Mode, PostState
+from happybot.operate.alerts import Alert, Channel, deliver
 from happybot.operate.incidents import open_incident, open_incidents
 from happybot.operate.modes import set_mode
 from happybot.store.schema import FindingRow, PostRow
@@ -48,10 +47,14 @@ class Trip:
 
 
 class CircuitBreaker:
-    def __init__(self, store: Store, campaign: Campaign) -> None:
+    def __init__(
+        self, store: Store, campaign: Campaign, channels: Sequence[Channel] | None = None
+    ) -> None:
+        """`channels`: where alerts go (default: the campaign's webhook and e-mail)."""
         self.store = store
         self.campaign = campaign
         self.settings = campaign.breaker
+        self.channels = channels
 
     def check(self) -> list[Incident]:
         """Look at the window; act on every threshold crossed. Returns the new incidents."""
@@ -136,19 +139,8 @@ class CircuitBreaker:
         return trips
 
     def _alert(self, incident: Incident, trip: Trip, previous: Mode | None) -> None:
-        """Slack-compatible JSON to the campaign's webhook. A failed alert is logged and
-        audited; it never stops the breaker."""
-        off = self.campaign.alerts.off_because()
-        url = self.campaign.alerts.webhook_url()
-        if off is not None or not url:
-            # said, and kept in the audit: an incident nobody hears of is worse than a failed
-            # alert
-            log.error("incident %s opened, but no alert was sent: %s", incident.id, off)
-            with self.store.transaction() as session:
-                self.store.record(
-                    session, "alert-off", ACTOR, f"incident:{incident.id}", reason=off
-                )
-            return
+        """Tell people on every channel (`operate.alerts`); a failed alert is logged and
+        audited, and never stops the breaker."""
         if trip.copilot:
             consequence = (
                 f"The campaign is now in copilot (was {previous.value if previous else 'unset'}): "
@@ -156,23 +148,11 @@ class CircuitBreaker:
             )
         else:
             consequence = "The campaign goes on; the screens are holding it. Please take a look."
-        body = {
-            "text": f":rotating_light: happybot {self.campaign.hashtag}: {incident.summary}. "
+        alert = Alert(
+            subject=f"incident:{incident.id}",
+            title=f"happybot {self.campaign.hashtag}: incident {incident.id}: {trip.kind}",
+            text=f":rotating_light: happybot {self.campaign.hashtag}: {incident.summary}. "
             f"{consequence} Incident {incident.id}.",
-            "incident": {**incident.as_json(), "copilot": trip.copilot},
-        }
-        request = urllib.request.Request(
-            url,
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
+            data={"incident": {**incident.as_json(), "copilot": trip.copilot}},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self.campaign.alerts.timeout_seconds):
-                pass
-            outcome, error = "alert-sent", None
-        except (urllib.error.URLError, OSError) as exc:
-            log.error("could not send the alert for incident %s: %s", incident.id, exc)
-            outcome, error = "alert-failed", str(exc)
-        with self.store.transaction() as session:
-            self.store.record(session, outcome, ACTOR, f"incident:{incident.id}", error=error)
+        deliver(self.store, self.campaign, alert, ACTOR, self.channels)

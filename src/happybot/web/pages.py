@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from happybot.models import Finding, Target
 from happybot.operate import optouts, review
+from happybot.operate.alerts import undelivered
 from happybot.operate.incidents import recent_incidents
 from happybot.operate.retract import Selection, published_matching, published_replies
 from happybot.operate.stats import counts
@@ -98,8 +99,13 @@ def overview(request: Request) -> Response:
     who = session_principal(request)
     if who is None:
         return _login_first(request)
+    store = store_of(request)
     return _page(
-        request, who, "overview.html", incidents=recent_incidents(store_of(request), limit=20)
+        request,
+        who,
+        "overview.html",
+        incidents=recent_incidents(store, limit=20),
+        untold=set(undelivered(store)),
     )
 
 
