@@ -167,6 +167,9 @@ class BreakerSettings(_Model):
     rejected_authors: Annotated[int, Field(ge=1)] = 2
     coordination_posts: Annotated[int, Field(ge=1)] = 3
     coordination_raid_posts: Annotated[int, Field(ge=1)] = 12
+    # an incident that dropped the campaign to copilot and that no person acknowledged within
+    # this many minutes pauses it (nobody is watching: copilot's queue grows unseen); 0: never
+    pause_unacknowledged_minutes: Annotated[float, Field(ge=0)] = 15
 
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -357,6 +357,9 @@ class Incident:
     summary: str
     opened_at: datetime
     closed_at: datetime | None = None
+    # a person said they are on it: the campaign is not paused for silence
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The open incident as alerts and `incidents list --json` show it."""
@@ -365,4 +368,5 @@ class Incident:
             "kind": self.kind,
             "summary": self.summary,
             "opened_at": self.opened_at.isoformat(),
+            "acknowledged_by": self.acknowledged_by,
         }

@@ -27,6 +27,7 @@ NEEDS = {
     ("post", "/api/queue/decide"): Role.REVIEWER,
     ("post", "/api/mode"): Role.ADMIN,
     ("post", "/api/incidents/{incident_id}/close"): Role.ADMIN,
+    ("post", "/api/incidents/{incident_id}/acknowledge"): Role.REVIEWER,
     ("post", "/api/retract"): Role.ADMIN,
     ("post", "/api/users"): Role.ADMIN,
     ("post", "/api/users/{name}/role"): Role.ADMIN,

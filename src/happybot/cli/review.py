@@ -17,7 +17,7 @@ from happybot.config import default_actor
 from happybot.errors import HappybotError
 from happybot.models import Mode
 from happybot.operate import review as review_actions
-from happybot.operate.incidents import close_incident, open_incidents
+from happybot.operate.incidents import acknowledge, close_incident, open_incidents
 from happybot.operate.modes import current_mode, set_mode
 from happybot.operate.retract import Selection, published_matching, retract
 from happybot.operate.users import Role, role_of
@@ -277,10 +277,26 @@ def incidents_list(
     if not found:
         out.print("no open incident")
     for i in found:
+        seen = f", acknowledged by {shown(i.acknowledged_by or '')}" if i.acknowledged_at else ""
         out.print(
-            f"[red]incident {i.id}[/] ({i.kind}, opened {i.opened_at:%Y-%m-%d %H:%M} UTC): "
+            f"[red]incident {i.id}[/] ({i.kind}, opened {i.opened_at:%Y-%m-%d %H:%M} UTC{seen}): "
             f"{shown(i.summary)}"
         )
+
+
+@incidents_app.command("ack")
+def incidents_ack(
+    incident_id: int,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Say that a person is on it: an incident that dropped the campaign to copilot and is not
+    acknowledged within breaker.pause_unacknowledged_minutes pauses the campaign."""
+    store = open_store(db, campaign_from(campaign_path))
+    incident = acknowledge(store, incident_id, by or default_actor(), reason)
+    out.print(f"incident {incident_id} acknowledged by {shown(incident.acknowledged_by or '')}")
 
 
 @incidents_app.command("close")

@@ -24,7 +24,7 @@ from happybot.models import Incident, Mode, PostState
 from happybot.operate.alerts import Alert, Channel, deliver
 from happybot.operate.incidents import open_incident, open_incidents
 from happybot.operate.modes import set_mode
-from happybot.store.schema import FindingRow, PostRow
+from happybot.store.schema import AuditRow, FindingRow, PostRow
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -60,6 +60,7 @@ class CircuitBreaker:
         """Look at the window; act on every threshold crossed. Returns the new incidents."""
         if not self.settings.enabled:
             return []
+        self._pause_if_nobody_answers()
         opened = []
         open_kinds = {i.kind for i in open_incidents(self.store)}
         for trip in self._crossed():
@@ -75,6 +76,49 @@ class CircuitBreaker:
             self._alert(incident, trip, previous)
             opened.append(incident)
         return opened
+
+    def _pause_if_nobody_answers(self) -> None:
+        """An incident that dropped the campaign to copilot, and that nobody acknowledged in
+        time, pauses it: a queue growing where nobody looks is no safer than autopilot, and a
+        paused campaign is what the team would choose if it could be asked. Once per incident
+        (a person who resumes after it has decided), alerted and audited."""
+        minutes = self.settings.pause_unacknowledged_minutes
+        if not minutes:
+            return
+        now = self.store.clock()
+        for incident in open_incidents(self.store):
+            if incident.kind not in COPILOT_KINDS or incident.acknowledged_at is not None:
+                continue
+            if now - incident.opened_at < timedelta(minutes=minutes):
+                continue
+            subject = f"incident:{incident.id}"
+            with self.store.transaction() as session:
+                done = session.execute(
+                    select(AuditRow.id).where(
+                        AuditRow.kind == "paused-unacknowledged", AuditRow.subject == subject
+                    )
+                ).first()
+                if done is not None:
+                    continue
+                self.store.record(session, "paused-unacknowledged", ACTOR, subject, minutes=minutes)
+            why = f"nobody acknowledged incident {incident.id} within {minutes:g} minutes"
+            previous = set_mode(self.store, Mode.PAUSED, ACTOR, why, tighten_only=True)
+            log.warning("circuit breaker: %s: the campaign is paused", why)
+            deliver(
+                self.store,
+                self.campaign,
+                Alert(
+                    subject,
+                    f"happybot {self.campaign.hashtag}: paused, incident {incident.id} unanswered",
+                    f":octagonal_sign: happybot {self.campaign.hashtag}: {why}, so the campaign "
+                    f"is now paused (was {previous.value if previous else 'unset'}): nothing is "
+                    "published until a person resumes it. Acknowledge the incident and look at "
+                    "the queue.",
+                    {"incident": {**incident.as_json(), "paused": True}},
+                ),
+                ACTOR,
+                self.channels,
+            )
 
     def _crossed(self) -> list[Trip]:
         s = self.settings

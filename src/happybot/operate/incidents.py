@@ -12,7 +12,15 @@ from happybot.store.schema import IncidentRow
 
 
 def _model(row: IncidentRow) -> Incident:
-    return Incident(row.id, row.kind, row.summary, row.opened_at, row.closed_at)
+    return Incident(
+        row.id,
+        row.kind,
+        row.summary,
+        row.opened_at,
+        row.closed_at,
+        row.acknowledged_at,
+        row.acknowledged_by,
+    )
 
 
 def open_incident(store: Store, kind: str, summary: str, actor: str) -> Incident:
@@ -33,6 +41,27 @@ def close_incident(store: Store, incident_id: int, actor: str, note: str = "") -
             raise NotFound(f"there is no incident {incident_id}")
         row.closed_at = store.clock()
         store.record(session, "incident-closed", actor, f"incident:{row.id}", note=note)
+        return _model(row)
+
+
+def acknowledge(store: Store, incident_id: int, actor: str, note: str = "") -> Incident:
+    """A person is on it: said to everyone (audited), and the campaign is not paused for
+    silence. Once: a second acknowledgement changes nothing."""
+    with store.transaction() as session:
+        row = session.get(IncidentRow, incident_id)
+        if row is None:
+            raise NotFound(f"there is no incident {incident_id}")
+        if row.acknowledged_at is None and row.closed_at is None:
+            row.acknowledged_at, row.acknowledged_by = store.clock(), actor
+            store.record(session, "incident-acknowledged", actor, f"incident:{row.id}", note=note)
+        return _model(row)
+
+
+def get_incident(store: Store, incident_id: int) -> Incident:
+    with store.transaction() as session:
+        row = session.get(IncidentRow, incident_id)
+        if row is None:
+            raise NotFound(f"there is no incident {incident_id}")
         return _model(row)
 
 

@@ -170,6 +170,8 @@ class Pipeline:
                 break
             self.ingest(chunk)
             self.process()
+            if self.watch is not None and chunk[-1].idle:
+                self.watch.check()  # a quiet stream: incidents still age (nobody answering)
             self.stats.published += self.publisher.run()
             if on_progress:
                 on_progress(self.stats)

@@ -194,7 +194,6 @@ def opt_outs_page(request: Request) -> Response:
         "optouts.html",
         optouts=found,
         network=request.app.state.campaign.network_name(),
-        can_add=who.user.role.allows(Role.REVIEWER),
     )
 
 

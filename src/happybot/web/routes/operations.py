@@ -15,12 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from happybot.operate.incidents import close_incident, recent_incidents
+from happybot.operate.incidents import acknowledge, close_incident, recent_incidents
 from happybot.operate.modes import set_mode
 from happybot.operate.retract import Selection, published_replies, retract
 from happybot.operate.stats import counts, timeline
 from happybot.store.db import as_utc
-from happybot.web.auth import Admin, Viewer, still_signed_in, store_of
+from happybot.web.auth import Admin, Reviewer, Viewer, still_signed_in, store_of
 from happybot.web.schemas import (
     BeforeId,
     Done,
@@ -124,6 +124,15 @@ def change_mode(body: ModeChange, who: Admin, request: Request) -> Done:
     previous = set_mode(store_of(request), body.mode, who.name, body.reason)
     was = previous.value if previous else "unset"
     return Done(detail=f"mode {was} -> {body.mode.value}")
+
+
+@router.post("/incidents/{incident_id}/acknowledge", response_model=Done)
+def acknowledge_incident(
+    incident_id: PathId, body: Reason, who: Reviewer, request: Request
+) -> Done:
+    """A person is on it (the campaign is not paused for silence)."""
+    acknowledge(store_of(request), incident_id, who.name, body.reason)
+    return Done(detail=f"incident {incident_id} acknowledged")
 
 
 @router.post("/incidents/{incident_id}/close", response_model=Done)

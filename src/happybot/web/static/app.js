@@ -356,6 +356,12 @@ function setupAdmin() {
       window.location.reload();
     } catch (e) { flash(e.message, "error"); }
   });
+  for (const button of document.querySelectorAll(".ack-incident")) {
+    button.addEventListener("click", async () => {
+      try { await api("POST", `/api/incidents/${button.dataset.incident}/acknowledge`, { reason: "on it" }); window.location.reload(); }
+      catch (e) { flash(e.message, "error"); }
+    });
+  }
   for (const button of document.querySelectorAll(".close-incident")) {
     button.addEventListener("click", async () => {
       const note = window.prompt("Close the incident: what did people find and do? (the mode stays as it is)");
