@@ -17,6 +17,8 @@ from happybot.config import default_actor
 from happybot.errors import HappybotError
 from happybot.models import Mode
 from happybot.operate import review as review_actions
+from happybot.operate.incident_record import record_of
+from happybot.operate.incident_report import html_report, markdown_report
 from happybot.operate.incidents import acknowledge, close_incident, open_incidents
 from happybot.operate.modes import current_mode, set_mode
 from happybot.operate.retract import Selection, published_matching, retract
@@ -282,6 +284,33 @@ def incidents_list(
             f"[red]incident {i.id}[/] ({i.kind}, opened {i.opened_at:%Y-%m-%d %H:%M} UTC{seen}): "
             f"{shown(i.summary)}"
         )
+
+
+@incidents_app.command("report")
+def incidents_report(
+    incident_id: int,
+    to: Annotated[
+        Path, typer.Option("--out", help="Folder for incident-N.html and incident-N.md.")
+    ] = Path("."),
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the incident's report: a self-contained HTML page (timeline, posts per minute by
+    outcome with the incident's marks, accounts involved, replies published and retracted with
+    thumbnails, the evidence of each verdict) and the same as Markdown."""
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    record = record_of(store, campaign, incident_id)
+    made = store.clock()
+    to.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = to / f"incident-{incident_id}.html", to / f"incident-{incident_id}.md"
+    html_path.write_text(html_report(record, campaign.hashtag, made), encoding="utf-8")
+    md_path.write_text(markdown_report(record, campaign.hashtag, made), encoding="utf-8")
+    if as_json:
+        print(json.dumps({**record.as_json(), "html": str(html_path), "markdown": str(md_path)}))
+        return
+    out.print(f"wrote {shown(str(html_path))} and {shown(str(md_path))}")
 
 
 @incidents_app.command("ack")
