@@ -153,7 +153,7 @@ def test_published_replies_are_listed_newest_first_and_filtered(board: Dashboard
 def test_the_pages_render_for_each_role(board: Dashboard) -> None:
     for role in Role:
         client = board.client(role)
-        for path in ("/", "/queue", "/published", "/audit", "/users"):
+        for path in ("/", "/queue", "/published", "/audit", "/users", "/incidents", "/opt-outs"):
             page = client.get(path)
             assert page.status_code == 200 and "happybot" in page.text, (role, path)
         assert ("Retract" in client.get("/published").text) is (role is Role.ADMIN)
@@ -204,3 +204,24 @@ def test_opt_outs_are_listed_to_viewers_added_by_reviewers_and_exported(board: D
     assert 'id="add-opt-out"' in reviewer.get("/opt-outs").text
     too_long = reviewer.post("/api/opt-outs", json={"handle": "x" * 301})
     assert too_long.status_code == 422
+
+
+def test_incidents_are_listed_each_with_its_record_and_report(board: Dashboard) -> None:
+    from happybot.operate.incidents import open_incident
+
+    incident = open_incident(board.store, "flagged-posts", "25 posts held", "circuit-breaker")
+    viewer, reviewer = board.client(Role.VIEWER), board.client(Role.REVIEWER)
+    listing = viewer.get("/incidents").text
+    assert f'href="/incidents/{incident.id}"' in listing and "25 posts held" in listing
+    page = viewer.get(f"/incidents/{incident.id}").text
+    assert "the circuit breaker opened incident" in page and "ack-incident" not in page
+    assert "ack-incident" in reviewer.get(f"/incidents/{incident.id}").text
+    report = viewer.get(f"/incidents/{incident.id}/report.html")
+    assert report.status_code == 200 and "<svg" in report.text and "<script" not in report.text
+    markdown = viewer.get(f"/incidents/{incident.id}/report.md")
+    assert markdown.text.startswith(f"# Incident {incident.id}: flagged-posts")
+    assert viewer.get("/incidents/999").status_code == 404
+    anonymous = board.client().get(f"/incidents/{incident.id}/report.html", follow_redirects=False)
+    assert anonymous.status_code in (303, 307) and "/login" in anonymous.headers["location"]
+    reviewer.post(f"/api/incidents/{incident.id}/acknowledge", json={"reason": "on it"})
+    assert "acknowledged by reviewer" in viewer.get("/incidents").text

@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 from happybot.models import Finding, Target
 from happybot.operate import optouts, review
 from happybot.operate.alerts import undelivered
+from happybot.operate.incident_record import record_of
+from happybot.operate.incident_report import html_report, markdown_report
 from happybot.operate.incidents import recent_incidents
 from happybot.operate.retract import Selection, published_matching, published_replies
 from happybot.operate.stats import counts
@@ -24,7 +26,7 @@ from happybot.operate.users import Role, list_users
 from happybot.store import audit
 from happybot.store.db import as_utc
 from happybot.web.auth import Principal, session_principal, store_of
-from happybot.web.schemas import BeforeId
+from happybot.web.schemas import BeforeId, PathId
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("happybot.web").joinpath("templates")))
@@ -179,6 +181,50 @@ def audit_page(
         filters={"kind": kind, "actor": actor},
         page=AUDIT_PAGE,
     )
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request) -> Response:
+    """Every incident, newest first, each with its record."""
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    store = store_of(request)
+    return _page(
+        request,
+        who,
+        "incidents.html",
+        incidents=recent_incidents(store, limit=200),
+        untold=set(undelivered(store)),
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: PathId) -> Response:
+    """One incident as a record: timeline, accounts, replies, the report to download."""
+    who = session_principal(request)
+    if who is None:
+        return _login_first(request)
+    record = record_of(store_of(request), request.app.state.campaign, incident_id)
+    return _page(request, who, "incident.html", r=record, i=record.incident)
+
+
+@router.get("/incidents/{incident_id}/report.{kind}")
+def incident_report(request: Request, incident_id: PathId, kind: str) -> Response:
+    """The report to hand on: the self-contained HTML page, or Markdown."""
+    if session_principal(request) is None:
+        return _login_first(request)
+    if kind not in ("html", "md"):
+        return Response("html or md", status_code=404)
+    store, campaign = store_of(request), request.app.state.campaign
+    record = record_of(store, campaign, incident_id)
+    if kind == "md":
+        text = markdown_report(record, campaign.hashtag, store.clock())
+        return Response(text, media_type="text/markdown; charset=utf-8")
+    page = html_report(record, campaign.hashtag, store.clock())
+    name = f"incident-{incident_id}.html"
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    return HTMLResponse(page, headers=headers)
 
 
 @router.get("/opt-outs", response_class=HTMLResponse)
