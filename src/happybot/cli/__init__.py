@@ -111,6 +111,7 @@ from happybot.cli import (  # noqa: E402,F401
     art,
     audit,
     doctor,
+    drill,
     etiquette,
     evaluate,
     model,

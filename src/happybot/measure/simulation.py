@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from happybot.config import audit_key
 from happybot.measure.scoring import Summary, summarise
 from happybot.measure.timeline import TimelineClock
+from happybot.operate.alerts import Channel
 from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.runner import Pipeline, RunStats
 from happybot.platforms.dryrun import DryRunPlatform
@@ -36,8 +37,10 @@ def run_simulation(
     attacks: Sequence[str] = ATTACKS,
     extra: Sequence[Sequence[dict[str, Any]]] = (),
     breaker: bool = True,
+    channels: Sequence[Channel] | None = None,
     on_progress: Callable[[RunStats], None] | None = None,
 ) -> Summary:
+    """`channels`: where the breaker's alerts go (default: the campaign's own)."""
     folder.mkdir(parents=True, exist_ok=True)
     clock = TimelineClock(datetime.now(UTC).replace(microsecond=0))
     url = f"sqlite:///{(folder / 'happybot.db').resolve()}"
@@ -58,7 +61,7 @@ def run_simulation(
         platform,
         load_screens(campaign),
         batch_size=1,
-        watch=CircuitBreaker(store, campaign) if breaker else None,
+        watch=CircuitBreaker(store, campaign, channels) if breaker else None,
         sleep=clock.sleep,
     )
     try:
