@@ -353,6 +353,27 @@ class PlatformSettings(_Model):
         return self._networks[name]
 
 
+# the longest post each network takes (Bluesky counts graphemes, near enough characters here)
+POST_LIMITS = {"bluesky": 300, "mastodon": 500, "x": 280}
+
+
+class StatementSettings(_Model):
+    """A holding statement prepared before launch: what the brand says, from its own account,
+    when an incident opens. An admin approves its exact words in the dashboard first."""
+
+    network: str = "*"  # a network's name, or * for any
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+    text: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> StatementSettings:
+        limit = POST_LIMITS.get(self.network, min(POST_LIMITS.values()))
+        if len(self.text) > limit:
+            where = self.network if self.network != "*" else "every network (* : X's 280)"
+            raise ValueError(f"a statement for {where} may be {limit} characters at most")
+        return self
+
+
 class ClassifierSettings(_Model):
     """The model the `classifier` screen asks. `onnx`: the shipped model, or the ONNX sequence
     classifier in `path` (a directory with model.onnx and tokenizer.json), its outputs mapped onto
@@ -427,6 +448,7 @@ class Campaign(_Model):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
+    statements: list[StatementSettings] = Field(default_factory=list)
     base_dir: str = "."
 
     @field_validator("hashtag")

@@ -343,6 +343,14 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A post in the brand's own name, not a reply: a holding statement during an incident."""
+
+    idempotency_key: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Published:
     """Where a reply landed, so that it can be retracted."""
 

@@ -117,3 +117,32 @@ platform:
     data = profile if isinstance(profile, dict) else profile.model_dump(by_alias=True)
     assert data["displayName"] == "Brand"
     assert [v["val"] for v in data["labels"]["values"]] == ["bot"]
+
+
+def test_a_statement_is_one_top_level_post_of_the_brand(pds: LocalPds) -> None:
+    from happybot.models import Statement
+    from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform
+
+    brand = pds.account(f"said{time.time_ns() % 10**8}")
+    platform = BlueskyPlatform(
+        BlueskyConfig(
+            service=pds.url,
+            firehose=pds.firehose,
+            hashtag="makeithappy",
+            handle=brand.handle,
+            password=brand.password,
+            plc=pds.plc,
+        )
+    )
+    statement = Statement("statement-key-1", "We have paused #MakeItHappy while we look into it.")
+    first = platform.post(statement)
+    assert platform.post(statement) == first  # the record key is the statement's: once
+    records = (
+        pds.client(brand)
+        .com.atproto.repo.list_records(
+            models.ComAtprotoRepoListRecords.Params(repo=brand.did, collection="app.bsky.feed.post")
+        )
+        .records
+    )
+    assert [(r.uri, r.value.reply) for r in records] == [(first.ref, None)]
+    platform.delete(first)

@@ -101,3 +101,17 @@ def test_no_reply_to_someone_who_blocks_the_bot(server: MockServer) -> None:
     with pytest.raises(PlatformRejected, match="block each other"):
         _bot(server).reply(reply)
     assert [s for s in server.client("alice").account_statuses(alice_id)] == []
+
+
+def test_a_statement_is_posted_once_from_the_brands_account(server: MockServer) -> None:
+    from happybot.models import Statement
+
+    bot = _bot(server)
+    statement = Statement("statement-key-1", "We have paused #MakeItHappy while we look into it.")
+    first = bot.post(statement)
+    assert bot.post(statement) == first  # the Idempotency-Key: a retry is the same status
+    posted = server.client("alice").status(first.ref)
+    assert posted["in_reply_to_id"] is None and "paused" in posted["content"]
+    bot.delete(first)
+    mine = server.client("alice").account_statuses(bot.me)
+    assert str(first.ref) not in [str(s["id"]) for s in mine]

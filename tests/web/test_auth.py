@@ -33,6 +33,8 @@ NEEDS = {
     ("post", "/api/users/{name}/role"): Role.ADMIN,
     ("post", "/api/users/{name}/remove"): Role.ADMIN,
     ("post", "/api/opt-outs"): Role.REVIEWER,
+    ("post", "/api/statements/approve"): Role.ADMIN,
+    ("post", "/api/incidents/{incident_id}/statement"): Role.ADMIN,
 }
 OPEN = {("post", "/api/login")}
 
@@ -47,6 +49,8 @@ def _body(path: str, post_id: int, sha: str) -> dict[str, Any]:
         "/api/users": {"name": "newcomer", "role": "viewer", "password": "x" * 12},
         "/api/users/{name}/role": {"role": "viewer"},
         "/api/opt-outs": {"handle": "someone.example", "note": "test"},
+        "/api/statements/approve": {"network": "*", "language": "en", "sha256": "0" * 12},
+        "/api/incidents/{incident_id}/statement": {"language": "en", "confirm": True},
     }.get(path, {"reason": "test"})
 
 

@@ -196,3 +196,28 @@ def test_a_reviewer_opts_a_person_out_from_the_dashboard(
         expect(page.locator('tr[data-handle="u1.example"]')).to_have_count(1)
         page.screenshot(path=screenshots / "opt-outs.png")
         page.close()
+
+
+def test_an_admin_approves_and_posts_the_holding_statement_from_the_incident(
+    board: Dashboard, browser: Browser, screenshots: Path
+) -> None:
+    from happybot.operate.incidents import open_incident
+    from happybot.testing import toy_campaign
+    from happybot.web.app import create_app
+
+    words = "We have paused #MakeItHappy while we look into misuse. Sorry to anyone it reached."
+    campaign = toy_campaign(publish_delay_seconds=0, statements=[{"text": words}])
+    app = create_app(board.store, campaign, lambda: board.platform, secret_key="test-secret")
+    incident = open_incident(board.store, "flagged-posts", "25 posts held", "circuit-breaker")
+    with LiveServer(app) as base:
+        page = browser.new_page(viewport=LAPTOP)
+        page.on("dialog", lambda dialog: dialog.accept())
+        log_in(page, base, Role.ADMIN, then=f"/incidents/{incident.id}")
+        page.get_by_role("button", name="Approve these words").click()
+        page.get_by_role("button", name="Post the holding statement").click()
+        expect(page.get_by_text("The statement is posted")).to_be_visible(timeout=10_000)
+        expect(page.get_by_text("holding statement posted")).to_be_visible()
+        page.screenshot(path=screenshots / "incident-statement.png", full_page=True)
+        page.close()
+    (written,) = board.out.glob("statement-*.json")
+    assert json.loads(written.read_text())["text"] == words

@@ -4,6 +4,7 @@ functions the dashboard calls."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from happybot.config import default_actor
 from happybot.errors import HappybotError
 from happybot.models import Mode
 from happybot.operate import review as review_actions
+from happybot.operate import statements
 from happybot.operate.incident_record import record_of
 from happybot.operate.incident_report import html_report, markdown_report
 from happybot.operate.incidents import acknowledge, close_incident, open_incidents
@@ -342,3 +344,83 @@ def incidents_close(
     close_incident(store, incident_id, by or default_actor(), reason)
     mode = current_mode(store)
     out.print(f"incident {incident_id} closed; the mode is still {mode.value if mode else 'unset'}")
+
+
+statements_app = typer.Typer(
+    help="Holding statements: prepared in the campaign file, approved by an admin, posted from "
+    "an incident.",
+    no_args_is_help=True,
+)
+app.add_typer(statements_app, name="statements")
+
+
+@statements_app.command("list")
+def statements_list(
+    campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The campaign file's statements, their words' hash, and who approved them."""
+    campaign = campaign_from(campaign_path)
+    found = statements.prepared(open_store(db, campaign), campaign)
+    if as_json:
+        for p in found:
+            print(json.dumps(asdict(p)))
+        return
+    if not found:
+        out.print("the campaign file has no statements (see `statements` in the README)")
+    for p in found:
+        state = (
+            f"approved by {shown(p.approved_by)}" if p.approved_by else "[yellow]not approved[/]"
+        )
+        out.print(f"{p.network}/{p.language} ({p.sha256[:12]}, {state}): {shown(p.text)}")
+
+
+@statements_app.command("approve")
+def statements_approve(
+    network: str,
+    language: str,
+    sha256: Annotated[str, typer.Option("--hash", help="Its words' hash, as `list` shows.")],
+    by: ByOpt = None,
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Approve a statement's exact words (an admin, before launch)."""
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    actor = by or default_actor()
+    if _role(store, actor) is not Role.ADMIN:
+        raise HappybotError(f"{actor} is not an admin: only an admin approves a statement")
+    done = statements.approve(store, campaign, network, language, sha256, actor)
+    out.print(f"{done.network}/{done.language} approved by {shown(actor)}")
+
+
+@incidents_app.command("statement")
+def incidents_statement(
+    incident_id: int,
+    language: Annotated[str, typer.Option(help="The statement's language.")] = "en",
+    undo: Annotated[
+        bool, typer.Option("--retract", help="Delete the statement posted for it instead.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Dry-run reply folder.")] = None,
+    by: ByOpt = None,
+    reason: ReasonOpt = "",
+    campaign_path: CampaignOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Post the approved holding statement from the brand's account for this incident (once,
+    audited), or with --retract delete it."""
+    campaign = campaign_from(campaign_path)
+    store = open_store(db, campaign)
+    actor = by or default_actor()
+    if _role(store, actor) is not Role.ADMIN:
+        raise HappybotError(f"{actor} is not an admin: only an admin speaks for the brand")
+    platform = open_platform(campaign, dry_run=False, out_dir=out_dir)
+    if undo:
+        gone = statements.retract_statement(store, platform, incident_id, actor, reason)
+        out.print(f"{gone} statement{'s' if gone != 1 else ''} retracted")
+        return
+    chosen = statements.choose(store, campaign, campaign.network_name(), language)
+    if not yes:
+        typer.confirm(f"post this from the brand's account?\n  {chosen.text}\n", abort=True)
+    published = statements.post_statement(store, campaign, platform, incident_id, actor, language)
+    out.print(f"statement posted: {shown(published.url or published.ref)}")

@@ -198,8 +198,15 @@ def _events(rows: list[AuditRow], incident: Incident) -> list[Event]:
             }[kind] + (f": {data['note']}" if data.get("note") else "")
         elif kind == "retracted":
             what = f"reply to {subject} retracted: {data.get('reason') or ''}".rstrip(": ")
-        elif kind == "statement-posted":
-            what = f"holding statement posted ({data.get('ref')})"
+        elif kind in ("statement-ordered", "statement-posted", "statement-retracted"):
+            if subject != mine:
+                continue
+            what = {
+                "statement-ordered": f"holding statement ordered ({data.get('network')}/"
+                f"{data.get('language')})",
+                "statement-posted": f"holding statement posted ({data.get('ref')})",
+                "statement-retracted": f"holding statement retracted: {data.get('reason') or ''}",
+            }[kind]
         if what is not None:
             events.append(Event(row.at, kind, row.actor, what))
     return events

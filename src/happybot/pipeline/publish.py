@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
-from happybot.models import Decision, Mode, OutboxState, PostState, Published, Reply
+from happybot.models import Decision, Mode, OutboxState, PostState, Published, Reply, Statement
 from happybot.pipeline.consent import withdraw
 from happybot.pipeline.render import idempotency_key
 from happybot.platforms.base import Blocked
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+REPLY, STATEMENT = "reply", "statement"  # what an outbox row carries
 MAX_ATTEMPTS = 6
 ACTOR = "publisher"
 
@@ -98,7 +99,7 @@ class Publisher:
             abandoned = and_(
                 OutboxRow.state == OutboxState.SENDING, OutboxRow.claimed_at < now - LEASE
             )
-            query = select(OutboxRow).where(or_(ready, abandoned))
+            query = select(OutboxRow).where(or_(ready, abandoned), OutboxRow.kind == REPLY)
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
             row = session.execute(
@@ -107,6 +108,7 @@ class Publisher:
             if row is None:
                 return None
             row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
+            assert row.post_id is not None  # a reply's row
             post = session.get(PostRow, row.post_id)
             art = session.get(ArtworkRow, row.post_id)
             assert post is not None and art is not None
@@ -216,8 +218,79 @@ class Publisher:
                 session, "publish-failed", ACTOR, claimed.reply.trigger_key, reason=why
             )
 
+    def send_statements(self) -> int:
+        """Post the statements people ordered (holding statements), whatever the mode: a
+        paused campaign is exactly when the brand speaks for itself. Returns how many."""
+        posted = 0
+        while True:
+            with self.store.transaction() as session:
+                now = self.store.clock()
+                row = session.execute(
+                    select(OutboxRow)
+                    .where(
+                        OutboxRow.kind == STATEMENT,
+                        or_(
+                            and_(
+                                OutboxRow.state == OutboxState.PENDING,
+                                OutboxRow.not_before <= now,
+                            ),
+                            and_(
+                                OutboxRow.state == OutboxState.SENDING,
+                                OutboxRow.claimed_at < now - LEASE,
+                            ),
+                        ),
+                    )
+                    .order_by(OutboxRow.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).scalar_one_or_none()
+                if row is None:
+                    return posted
+                row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
+                outbox_id, subject = row.id, f"incident:{row.incident_id}"
+                statement = Statement(row.idempotency_key, row.text or "")
+                attempt = row.attempts
+            try:
+                published = self.platform.post(statement)
+            except PlatformUnavailable as exc:
+                with self.store.transaction() as session:
+                    row = session.get(OutboxRow, outbox_id)
+                    assert row is not None
+                    final = attempt >= MAX_ATTEMPTS
+                    row.state = OutboxState.FAILED if final else OutboxState.PENDING
+                    row.not_before = self.store.clock() + backoff(attempt)
+                    row.last_error = str(exc)
+                    if final:
+                        self.store.record(
+                            session, "statement-failed", ACTOR, subject, error=str(exc)
+                        )
+                return posted
+            except PlatformRejected as exc:
+                with self.store.transaction() as session:
+                    row = session.get(OutboxRow, outbox_id)
+                    assert row is not None
+                    row.state, row.last_error = OutboxState.FAILED, str(exc)
+                    self.store.record(session, "statement-failed", ACTOR, subject, error=str(exc))
+                continue
+            with self.store.transaction() as session:
+                row = session.get(OutboxRow, outbox_id)
+                assert row is not None
+                row.state, row.sent_at = OutboxState.SENT, self.store.clock()
+                row.remote_ref, row.remote_url = published.ref, published.url
+                self.store.record(
+                    session,
+                    "statement-posted",
+                    ACTOR,
+                    subject,
+                    ref=published.ref,
+                    ordered_by=row.approved_by,
+                    text_sha256=row.picture_sha256,
+                )
+            posted += 1
+
     def run(self, limit: int | None = None) -> int:
         """Send until nothing more may be sent now; returns how many were published."""
+        self.send_statements()
         published = 0
         while limit is None or published < limit:
             claimed = self.claim()

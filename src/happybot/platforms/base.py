@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from happybot.errors import PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen, Trigger
+from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen, Statement, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,10 @@ class Platform(Source, Protocol):
     before retrying), so that a retry after a crash cannot post twice."""
 
     def reply(self, reply: Reply) -> Published: ...
+
+    def post(self, statement: Statement) -> Published:
+        """Post in the brand's own name (no reply, no picture), idempotent on the key."""
+        ...
 
     def delete(self, published: Published) -> None: ...
 

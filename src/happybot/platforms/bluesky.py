@@ -38,7 +38,16 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import Author, BotAccount, Post, Published, Reply, ReplyWhen, Trigger
+from happybot.models import (
+    Author,
+    BotAccount,
+    Post,
+    Published,
+    Reply,
+    ReplyWhen,
+    Statement,
+    Trigger,
+)
 from happybot.networks import Network
 from happybot.platforms.base import (
     Blocked,
@@ -549,6 +558,28 @@ class BlueskyPlatform:
         except PlatformError:
             if self._record(mine) is None:  # it may have landed before the error
                 raise
+        return Published(ref=mine, url=_web_url(mine))
+
+    def post(self, statement: Statement) -> Published:
+        """A top-level post under a record key derived from the statement's key: a retry
+        finds it instead of posting twice."""
+        rkey = tid_for(statement.idempotency_key)
+        mine = f"at://{self.did}/{POST}/{rkey}"
+        if self._record(mine) is None:
+            self.budget.spend(3)
+            record = models.AppBskyFeedPost.Record(
+                text=statement.text,
+                created_at=self.client.get_current_time_iso(),
+                facets=self._facets(statement.text) or None,
+            )
+            data = models.ComAtprotoRepoCreateRecord.Data(
+                repo=self.did, collection=POST, rkey=rkey, record=record
+            )
+            try:
+                self._call("post the statement", self.client.com.atproto.repo.create_record, data)
+            except PlatformError:
+                if self._record(mine) is None:
+                    raise
         return Published(ref=mine, url=_web_url(mine))
 
     def _refuse_if_blocked(self, did: str, handle: str) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from happybot.errors import ConfigError, PlatformRejected, PlatformUnavailable
-from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen
+from happybot.models import BotAccount, Post, Published, Reply, ReplyWhen, Statement
 from happybot.platforms.base import Incoming, Source
 
 
@@ -78,6 +78,17 @@ class DryRunPlatform:
         _atomic_write(json_path, json.dumps(record, indent=2, ensure_ascii=False).encode())
         self.writes += 1
         return Published(ref=reply.idempotency_key, url=png_path.resolve().as_uri())
+
+    def post(self, statement: Statement) -> Published:
+        """A statement is written as statement-KEY.json beside the replies."""
+        path = self.out_dir / f"statement-{statement.idempotency_key}.json"
+        if not path.exists():
+            record = {"text": statement.text, "written_at": datetime.now(UTC).isoformat()}
+            try:
+                _atomic_write(path, json.dumps(record, indent=2, ensure_ascii=False).encode())
+            except OSError as exc:
+                raise PlatformUnavailable(f"cannot write {path}: {exc.strerror}") from exc
+        return Published(ref=f"statement-{statement.idempotency_key}", url=path.resolve().as_uri())
 
     def delete(self, published: Published) -> None:
         """Retraction in dry-run marks the reply's files, so the folder shows what was undone."""

@@ -37,7 +37,16 @@ from mastodon.errors import (
 from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformRejected, PlatformUnavailable
-from happybot.models import Author, BotAccount, Post, Published, Reply, ReplyWhen, Trigger
+from happybot.models import (
+    Author,
+    BotAccount,
+    Post,
+    Published,
+    Reply,
+    ReplyWhen,
+    Statement,
+    Trigger,
+)
 from happybot.networks import Network
 from happybot.platforms.base import (
     Blocked,
@@ -383,6 +392,16 @@ class MastodonPlatform:
             in_reply_to_id=reply.in_reply_to,
             media_ids=[media["id"]],
             idempotency_key=reply.idempotency_key,
+        )
+        return Published(ref=str(status["id"]), url=status.get("url"))
+
+    def post(self, statement: Statement) -> Published:
+        status = self._call(
+            "post the statement",
+            self.api.status_post,
+            statement.text,
+            visibility="public",
+            idempotency_key=statement.idempotency_key,
         )
         return Published(ref=str(status["id"]), url=status.get("url"))
 

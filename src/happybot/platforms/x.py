@@ -24,7 +24,16 @@ import tweepy
 from pydantic import BaseModel, ConfigDict
 
 from happybot.errors import ConfigError, PlatformError, PlatformRejected, PlatformUnavailable
-from happybot.models import Author, BotAccount, Post, Published, Reply, ReplyWhen, Trigger
+from happybot.models import (
+    Author,
+    BotAccount,
+    Post,
+    Published,
+    Reply,
+    ReplyWhen,
+    Statement,
+    Trigger,
+)
 from happybot.networks import Network
 from happybot.platforms.base import Incoming, Label, Platform, incoming, serve_forever
 
@@ -294,6 +303,19 @@ class XPlatform:
             in_reply_to_tweet_id=reply.in_reply_to,
             media_ids=[media.media_id_string],
         )
+        tweet_id = str(made.data["id"])
+        return Published(ref=tweet_id, url=_url(tweet_id))
+
+    def post(self, statement: Statement) -> Published:
+        """X has no idempotency key: the account's recent posts are searched for the same
+        words first, so that a retry after a crash finds the statement."""
+        page = self._call(
+            "look for the statement", self.client.get_users_tweets, self.me, max_results=100
+        )
+        for tweet in page.data or ():
+            if tweet.text == statement.text:
+                return Published(ref=str(tweet.id), url=_url(str(tweet.id)))
+        made = self._call("post the statement", self.client.create_tweet, text=statement.text)
         tweet_id = str(made.data["id"])
         return Published(ref=tweet_id, url=_url(tweet_id))
 

@@ -118,7 +118,11 @@ class ReviewActionRow(Base):
 class OutboxRow(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    # a reply's post; None for a statement in the brand's own name
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), unique=True, nullable=True)
+    kind: Mapped[str] = mapped_column(String(20), default="reply", server_default="reply")
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)  # a statement's words
+    incident_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # one reply per parent post as well as per trigger
     parent_key: Mapped[str | None] = mapped_column(String(400), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from happybot.web.routes import audit, operations, optouts, people, queue, session
+from happybot.web.routes import (
+    audit,
+    operations,
+    optouts,
+    people,
+    queue,
+    session,
+    statements,
+)
 
 router = APIRouter(prefix="/api")
-for section in (session, queue, operations, people, optouts, audit):
+for section in (session, queue, operations, people, optouts, statements, audit):
     router.include_router(section.router)

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from happybot.models import Finding, Target
-from happybot.operate import optouts, review
+from happybot.operate import optouts, review, statements
 from happybot.operate.alerts import undelivered
 from happybot.operate.incident_record import record_of
 from happybot.operate.incident_report import html_report, markdown_report
@@ -205,8 +205,20 @@ def incident_page(request: Request, incident_id: PathId) -> Response:
     who = session_principal(request)
     if who is None:
         return _login_first(request)
-    record = record_of(store_of(request), request.app.state.campaign, incident_id)
-    return _page(request, who, "incident.html", r=record, i=record.incident)
+    store, campaign = store_of(request), request.app.state.campaign
+    record = record_of(store, campaign, incident_id)
+    network = campaign.network_name()
+    said = [p for p in statements.prepared(store, campaign) if p.network in (network, "*")]
+    posted = any(e.kind == "statement-posted" for e in record.events)
+    return _page(
+        request,
+        who,
+        "incident.html",
+        r=record,
+        i=record.incident,
+        statements=said,
+        posted=posted,
+    )
 
 
 @router.get("/incidents/{incident_id}/report.{kind}")

@@ -356,6 +356,28 @@ function setupAdmin() {
       window.location.reload();
     } catch (e) { flash(e.message, "error"); }
   });
+  for (const button of document.querySelectorAll(".approve-statement")) {
+    button.addEventListener("click", async () => {
+      const box = button.closest(".statement");
+      try {
+        await api("POST", "/api/statements/approve", { network: box.dataset.network, language: box.dataset.language, sha256: box.dataset.sha });
+        window.location.reload();
+      } catch (e) { flash(e.message, "error"); }
+    });
+  }
+  for (const button of document.querySelectorAll(".post-statement")) {
+    button.addEventListener("click", async () => {
+      const box = button.closest(".statement");
+      const words = box.querySelector("q").textContent;
+      if (!window.confirm(`Post this from the brand's account now?\n\n${words}`)) return;
+      const incident = window.location.pathname.split("/").pop();
+      try {
+        const done = await api("POST", `/api/incidents/${incident}/statement`, { language: box.dataset.language, confirm: true });
+        flash(done.detail, "ok");
+        window.setTimeout(() => window.location.reload(), 800);
+      } catch (e) { flash(e.message, "error"); }
+    });
+  }
   for (const button of document.querySelectorAll(".ack-incident")) {
     button.addEventListener("click", async () => {
       try { await api("POST", `/api/incidents/${button.dataset.incident}/acknowledge`, { reason: "on it" }); window.location.reload(); }
