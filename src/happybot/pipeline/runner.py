@@ -153,6 +153,9 @@ class Pipeline:
         """Process what is left from an earlier run, then follow the source until it ends
         (a live source never does: `limit` posts, or `stop_when_idle` once it goes quiet)."""
         self.ensure_mode()
+        # asked before the first post (a login, a handle to resolve): a network that cannot
+        # say who the bot is stops the run here, with its error, never a post's ingest
+        _ = self.bot
         self.process()
         self.stats.published += self.publisher.run()
         with self.store.transaction() as session:

@@ -96,8 +96,8 @@ def login_page(request: Request, next: str = "/") -> Response:
     return templates.TemplateResponse(request, "login.html", {"next": safe_next(next)})
 
 
-@router.get("/", response_class=HTMLResponse)
-def overview(request: Request) -> Response:
+def _with_incidents(request: Request, template: str, limit: int) -> Response:
+    """A page that lists the newest incidents, marking those nobody was told of."""
     who = session_principal(request)
     if who is None:
         return _login_first(request)
@@ -105,10 +105,15 @@ def overview(request: Request) -> Response:
     return _page(
         request,
         who,
-        "overview.html",
-        incidents=recent_incidents(store, limit=20),
+        template,
+        incidents=recent_incidents(store, limit=limit),
         untold=set(undelivered(store)),
     )
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    return _with_incidents(request, "overview.html", 20)
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -186,17 +191,7 @@ def audit_page(
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request) -> Response:
     """Every incident, newest first, each with its record."""
-    who = session_principal(request)
-    if who is None:
-        return _login_first(request)
-    store = store_of(request)
-    return _page(
-        request,
-        who,
-        "incidents.html",
-        incidents=recent_incidents(store, limit=200),
-        untold=set(undelivered(store)),
-    )
+    return _with_incidents(request, "incidents.html", 200)
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
