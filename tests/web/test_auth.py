@@ -35,6 +35,7 @@ NEEDS = {
     ("post", "/api/opt-outs"): Role.REVIEWER,
     ("post", "/api/statements/approve"): Role.ADMIN,
     ("post", "/api/incidents/{incident_id}/statement"): Role.ADMIN,
+    ("post", "/api/incidents/{incident_id}/statement/retract"): Role.ADMIN,
 }
 OPEN = {("post", "/api/login")}
 
@@ -51,6 +52,7 @@ def _body(path: str, post_id: int, sha: str) -> dict[str, Any]:
         "/api/opt-outs": {"handle": "someone.example", "note": "test"},
         "/api/statements/approve": {"network": "*", "language": "en", "sha256": "0" * 12},
         "/api/incidents/{incident_id}/statement": {"language": "en", "confirm": True},
+        "/api/incidents/{incident_id}/statement/retract": {"reason": "test", "confirm": True},
     }.get(path, {"reason": "test"})
 
 

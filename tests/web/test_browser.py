@@ -218,6 +218,9 @@ def test_an_admin_approves_and_posts_the_holding_statement_from_the_incident(
         expect(page.get_by_text("The statement is posted")).to_be_visible(timeout=10_000)
         expect(page.get_by_text("holding statement posted")).to_be_visible()
         page.screenshot(path=screenshots / "incident-statement.png", full_page=True)
+        (written,) = board.out.glob("statement-*.json")
+        assert json.loads(written.read_text())["text"] == words
+        page.get_by_role("button", name="Delete the statement").click()  # the prompt: accepted
+        expect(page.get_by_text("holding statement retracted")).to_be_visible(timeout=10_000)
         page.close()
-    (written,) = board.out.glob("statement-*.json")
-    assert json.loads(written.read_text())["text"] == words
+    assert "retracted_at" in json.loads(written.read_text())

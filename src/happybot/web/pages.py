@@ -204,7 +204,8 @@ def incident_page(request: Request, incident_id: PathId) -> Response:
     record = record_of(store, campaign, incident_id)
     network = campaign.network_name()
     said = [p for p in statements.prepared(store, campaign) if p.network in (network, "*")]
-    posted = any(e.kind == "statement-posted" for e in record.events)
+    said_kinds = [e.kind for e in record.events if e.kind.startswith("statement-")]
+    posted = bool(said_kinds) and said_kinds[-1] == "statement-posted"
     return _page(
         request,
         who,

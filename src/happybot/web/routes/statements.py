@@ -68,3 +68,18 @@ def post_statement(incident_id: PathId, body: Order, who: Admin, request: Reques
         body.language,
     )
     return Done(detail=f"statement posted: {published.url or published.ref}")
+
+
+class Withdrawal(BaseModel):
+    reason: str = Field("", max_length=2000)
+    confirm: bool = Field(False, description="must be true: the post is deleted in public")
+
+
+@router.post("/incidents/{incident_id}/statement/retract", response_model=Done)
+def retract_statement(incident_id: PathId, body: Withdrawal, who: Admin, request: Request) -> Done:
+    if not body.confirm:
+        raise HTTPException(422, "confirm: the statement is deleted from the brand's account")
+    gone = statements.retract_statement(
+        store_of(request), request.app.state.platform(), incident_id, who.name, body.reason
+    )
+    return Done(detail=f"{gone} statement{'s' if gone != 1 else ''} retracted")

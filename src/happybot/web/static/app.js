@@ -378,6 +378,16 @@ function setupAdmin() {
       } catch (e) { flash(e.message, "error"); }
     });
   }
+  for (const button of document.querySelectorAll(".retract-statement")) {
+    button.addEventListener("click", async () => {
+      const reason = window.prompt("Delete the holding statement from the brand's account: why?");
+      if (reason === null) return;
+      try {
+        await api("POST", `/api/incidents/${button.dataset.incident}/statement/retract`, { reason, confirm: true });
+        window.location.reload();
+      } catch (e) { flash(e.message, "error"); }
+    });
+  }
   for (const button of document.querySelectorAll(".ack-incident")) {
     button.addEventListener("click", async () => {
       try { await api("POST", `/api/incidents/${button.dataset.incident}/acknowledge`, { reason: "on it" }); window.location.reload(); }
