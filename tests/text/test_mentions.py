@@ -31,3 +31,11 @@ def test_the_bots_own_handle_is_never_a_strangers_name() -> None:
     assert addressing_spans(text) == []
     assert addressing_spans(text, BOT.is_me) == [(11, 25)]
     assert without_addressing(text, BOT.is_me) == "rain again #MakeItHappy"
+
+
+def test_a_post_of_twenty_thousand_tags_and_mentions_is_read_in_one_pass() -> None:
+    # a backtracking pattern took a minute over this; the token walk reads it at once
+    text = "x " + "@ab.example #c " * 20_000
+    spans = addressing_spans(text)
+    assert len(spans) == 19_999  # every mention after the closing run's first tag
+    assert without_addressing("#c " * 20_000 + "x") == ("#c " * 20_000 + "x").strip()

@@ -70,13 +70,13 @@ def post_statement(incident_id: PathId, body: Order, who: Admin, request: Reques
     return Done(detail=f"statement posted: {published.url or published.ref}")
 
 
-class Withdrawal(BaseModel):
+class Deletion(BaseModel):
     reason: str = Field("", max_length=2000)
     confirm: bool = Field(False, description="must be true: the post is deleted in public")
 
 
 @router.post("/incidents/{incident_id}/statement/retract", response_model=Done)
-def retract_statement(incident_id: PathId, body: Withdrawal, who: Admin, request: Request) -> Done:
+def retract_statement(incident_id: PathId, body: Deletion, who: Admin, request: Request) -> Done:
     if not body.confirm:
         raise HTTPException(422, "confirm: the statement is deleted from the brand's account")
     gone = statements.retract_statement(
