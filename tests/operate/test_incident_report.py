@@ -120,3 +120,14 @@ def test_the_report_is_one_file_to_hand_on_and_reads_in_a_browser(
     )  # the thumbnails are inlined and load
     page.screenshot(path=screenshots / "incident-report.png", full_page=True)
     page.close()
+
+
+def test_the_markdown_report_keeps_what_people_typed_literal(store: Store, clock: Clock) -> None:
+    from happybot.operate.incidents import open_incident
+
+    incident = open_incident(store, "coordination", "a group | <b>loud</b>", "circuit-breaker")
+    close_incident(store, incident.id, "rita", "done |\n# not a heading <script>x</script>")
+    text = markdown_report(record_of(store, make_campaign(), incident.id), TAG, clock.now)
+    assert "a group \\| &lt;b&gt;loud&lt;/b&gt;" in text
+    assert "| rita | closed: done \\| # not a heading &lt;script&gt;x&lt;/script&gt; |" in text
+    assert "<script>" not in text

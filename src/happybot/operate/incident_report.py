@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
-from jinja2 import Environment, Template, select_autoescape
+from jinja2 import Environment, Template
 from PIL import Image
 
 from happybot.operate.incident_record import OUTCOMES, IncidentRecord
@@ -32,12 +32,22 @@ MARKED = {
 
 def _template(name: str, autoescape: bool) -> Template:
     env = Environment(
-        autoescape=select_autoescape(enabled_extensions=("html",), default=autoescape),
+        autoescape=autoescape,  # HTML escaped; Markdown escaped by its own filter
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["md"] = _markdown_text
     text = resources.files("happybot.operate").joinpath("templates", name).read_text("utf-8")
     return env.from_string(text)
+
+
+def _markdown_text(value: object) -> str:
+    """Text from the store (handles, reasons, notes) as literal Markdown: no table cell broken
+    by a "|", no HTML a Markdown viewer would run, no line that starts a heading."""
+    text = " ".join(str(value).split())
+    for char, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.replace(char, escaped)
+    return text
 
 
 @dataclass(frozen=True)
