@@ -42,7 +42,7 @@ def test_listen_adds_the_rule_catches_up_then_streams(fake: tuple[FakeX, str]) -
     x.post(sam, "no hashtag here")
     stream = bot.listen("0")  # a saved cursor: the recent search catches up first
     (caught,) = take(stream, 1)
-    assert [r["value"] for r in x.rules] == [f"#{TAG.lower()} -is:retweet"]
+    assert [r["value"] for r in x.rules] == [f"(#{TAG.lower()} OR @brand) -is:retweet"]
     post = caught.trigger.post
     assert post.id == first and post.author.handle == "sam" and post.author.followers == 120
     assert post.author.created_at is not None and TAG.lower() in post.tags
@@ -70,6 +70,20 @@ def test_mentions_and_replies_say_whether_a_post_addresses_the_bot(
     assert me.addressed_by(got[asked]) and me.addressed_by(got[answered])
     assert not me.addressed_by(got[alone])
     assert bot.reply_when == "mentioned" and bot.bot_label().on is None
+    bot.close()
+
+
+def test_a_stop_without_the_hashtag_is_heard_and_an_older_rule_replaced(
+    fake: tuple[FakeX, str],
+) -> None:
+    x, base = fake
+    x.rules.append({"id": "1", "value": f"#{TAG.lower()} -is:retweet", "tag": "happybot"})
+    bot = _bot(x, base)
+    sam = x.user("sam")
+    stop = x.post(sam, "@brand stop")
+    (heard,) = take(bot.listen("0"), 1)
+    assert heard.trigger.post.id == stop and bot.bot_account().addressed_by(heard.trigger.post)
+    assert [r["value"] for r in x.rules] == [f"(#{TAG.lower()} OR @brand) -is:retweet"]
     bot.close()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -76,8 +77,12 @@ class FakeX:
         return tid
 
     def _matches(self, tweet: dict[str, Any]) -> bool:
-        tags = {h["tag"].lower() for h in tweet.get("entities", {}).get("hashtags", [])}
-        return any(r["value"].split()[0][1:].lower() in tags for r in self.rules)
+        """The rules' hashtags and @usernames, OR-ed, as X's rule language has them."""
+        entities = tweet.get("entities", {})
+        tags = {"#" + h["tag"].lower() for h in entities.get("hashtags", [])}
+        named = {"@" + m["username"].lower() for m in entities.get("mentions", [])}
+        wanted = {w.lower() for r in self.rules for w in re.findall(r"[#@]\w+", r["value"])}
+        return bool(wanted & (tags | named))
 
     def _expanded(self, tweets: list[dict[str, Any]]) -> dict[str, Any]:
         authors = {t["author_id"] for t in tweets}
@@ -106,6 +111,12 @@ class FakeX:
         @app.post("/2/tweets/search/stream/rules")
         async def add_rules(request: Request) -> dict[str, Any]:
             body = await request.json()
+            if "delete" in body:  # the same endpoint deletes: {"delete": {"ids": [...]}}
+                ids = set(body["delete"].get("ids", []))
+                kept = [r for r in self.rules if r["id"] not in ids]
+                gone, self.rules = len(self.rules) - len(kept), kept
+                summary = {"deleted": gone, "not_deleted": len(ids) - gone}
+                return {"meta": {"sent": "now", "summary": summary}}
             added = [{"id": str(next(self.ids)), **rule} for rule in body.get("add", [])]
             self.rules += added
             summary = {"created": len(added), "not_created": 0, "valid": len(added), "invalid": 0}

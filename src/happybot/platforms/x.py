@@ -167,8 +167,17 @@ class XPlatform:
         self.stream.disconnect()
 
     def _ensure_rule(self) -> None:
+        """The campaign's posts, and those that name the bot (a "stop" carries no hashtag):
+        `(#tag OR @bot) -is:retweet`. An older rule of ours is replaced."""
+        _ = self.me  # asks for the bot's username, which the rule names
+        if self._username:
+            self.rule = f"(#{self.config.hashtag} OR @{self._username}) -is:retweet"
         rules = self._call("the stream's rules", self.stream.get_rules)
-        if self.rule not in [r.value for r in rules.data or ()]:
+        ours = [r for r in rules.data or () if r.tag == RULE_TAG]
+        stale = [r.id for r in ours if r.value != self.rule]
+        if stale:
+            self._call("remove an older stream rule", self.stream.delete_rules, stale)
+        if self.rule not in [r.value for r in ours]:
             self._call(
                 "add the stream rule",
                 self.stream.add_rules,
