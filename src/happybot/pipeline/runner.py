@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformError, StoreError
@@ -203,28 +204,29 @@ class Pipeline:
     def ensure_mode(self) -> None:
         """Seed the live mode from the campaign file the first time; afterwards the store's
         row (changed only by audited actions) wins."""
-        with self.store.transaction() as session:
-            if queries.get_mode(session) is None:
-                queries.write_mode(session, self.campaign.mode, "campaign-file", self.store.clock())
-                self.store.record(
-                    session,
-                    "mode",
-                    "campaign-file",
-                    None,
-                    mode=self.campaign.mode.value,
-                    previous=None,
-                )
+        try:
+            with self.store.transaction() as session:
+                if queries.get_mode(session) is None:
+                    queries.write_mode(
+                        session, self.campaign.mode, "campaign-file", self.store.clock()
+                    )
+                    self.store.record(
+                        session,
+                        "mode",
+                        "campaign-file",
+                        None,
+                        mode=self.campaign.mode.value,
+                        previous=None,
+                    )
+        except IntegrityError:
+            pass  # a second worker seeded it at the same moment: its row and its audit stand
 
     # -- ingest --------------------------------------------------------------------------------
 
     def ingest(self, items: Sequence[Incoming]) -> None:
         for item in items:
             try:
-                with self.store.transaction() as session:
-                    self._ingest_one(session, item)
-                    queries.save_cursor(
-                        session, self.platform.name, item.cursor, self.store.clock()
-                    )
+                self._take_in(item)
             except StoreError:
                 raise  # the store itself is gone: not one post's fault
             except Exception as exc:  # one post that breaks ingest must not stop the campaign
@@ -237,6 +239,22 @@ class Pipeline:
                     queries.save_cursor(
                         session, self.platform.name, item.cursor, self.store.clock()
                     )
+
+    def _take_in(self, item: Incoming) -> None:
+        """One item and the cursor after it, in one transaction. When another worker wrote
+        the same row at the same moment (the post, the cursor), the transaction is tried once
+        more: it then reads that row (a duplicate, a cursor to move) instead of failing."""
+        for attempt in (1, 2):
+            try:
+                with self.store.transaction() as session:
+                    self._ingest_one(session, item)
+                    queries.save_cursor(
+                        session, self.platform.name, item.cursor, self.store.clock()
+                    )
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def _ingest_one(self, session: Session, item: Incoming) -> None:
         now = self.store.clock()
@@ -392,7 +410,9 @@ class Pipeline:
     def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
         j = judge(trigger, findings, self.campaign, self.policy, self.lexicon, self.bot)
         with self.store.transaction() as session:
-            post = session.get(PostRow, post_id)
+            # locked: a second worker that judged the same post waits here, then finds it
+            # judged (PostgreSQL; SQLite has one writer at a time anyway)
+            post = session.get(PostRow, post_id, with_for_update=True)
             assert post is not None
             if post.state != PostState.RECEIVED:
                 return  # another worker judged it first
