@@ -23,30 +23,15 @@ from happybot.store.schema import PostRow
 from happybot.testing import make_campaign
 from tests.conftest import Clock
 from tests.operate.test_breaker import Outbox
-from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
+from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line, self_replies
 
 TAG = "#MakeItHappy"
-
-
-def _self_replies(handle: str, n: int) -> list[str]:
-    """The historical hijack: a fresh account replying to its own lines with the hashtag."""
-    fresh = {"id": "parent", "text": "a line", "author": {"handle": handle}}
-    return [
-        line(
-            f"{handle}-{i}",
-            TAG,
-            handle=handle,
-            age_days=0,
-            reply_to={**fresh, "id": f"{handle}{i}"},
-        )
-        for i in range(n)
-    ]
 
 
 def _incident(store: Store, clock: Clock, tmp_path: Path) -> tuple[int, Outbox]:
     campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
     ordinary = [line(f"ok{i}", f"{GRUMBLES[i]} {TAG}", handle=f"u{i}.example") for i in range(3)]
-    attack = [*_self_replies("troll.example", 3), *_self_replies("troll2.example", 3)]
+    attack = [*self_replies("troll.example", 3), *self_replies("troll2.example", 3)]
     outbox = Outbox()
     platform = CrashingPlatform(ListSource([*ordinary, *attack]), tmp_path / "out")
     Pipeline(

@@ -42,6 +42,21 @@ def line(pid: str, text: str, handle: str = "alex.example", age_days: int = 400,
     return json.dumps({"id": pid, "text": text, "author": author, **kw})
 
 
+def self_replies(handle: str, n: int, tag: str = "#MakeItHappy") -> list[str]:
+    """The historical hijack: a fresh account replying to its own lines with the hashtag."""
+    fresh = {"id": "parent", "text": "a line", "author": {"handle": handle}}
+    return [
+        line(
+            f"{handle}-{i}",
+            tag,
+            handle=handle,
+            age_days=0,
+            reply_to={**fresh, "id": f"{handle}{i}"},
+        )
+        for i in range(n)
+    ]
+
+
 class ListSource:
     """Replay-format lines from memory; raises after `crash_after` items, like a killed run."""
 

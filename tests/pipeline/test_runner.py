@@ -22,7 +22,7 @@ from happybot.store.db import Store
 from happybot.store.schema import DeadLetterRow, FindingRow, GroundTruthRow, OutboxRow, PostRow
 from happybot.testing import make_campaign, toy_campaign
 from tests.conftest import Clock
-from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line
+from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line, self_replies
 
 CAMPAIGN = toy_campaign(publish_delay_seconds=0)
 TAG = "#MakeItHappy"
@@ -326,21 +326,6 @@ def _webhook(monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict[str, Any]], Cal
     return received, server.shutdown
 
 
-def _self_replies(handle: str, n: int) -> list[str]:
-    """The historical hijack: a fresh account replying to its own lines with the hashtag."""
-    fresh = {"id": "parent", "text": "a line", "author": {"handle": handle}}
-    return [
-        line(
-            f"{handle}-{i}",
-            TAG,
-            handle=handle,
-            age_days=0,
-            reply_to={**fresh, "id": f"{handle}{i}"},
-        )
-        for i in range(n)
-    ]
-
-
 def test_one_account_rejected_over_and_over_opens_an_incident_and_alerts_but_the_campaign_goes_on(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,7 +335,7 @@ def test_one_account_rejected_over_and_over_opens_an_incident_and_alerts_but_the
     received, stop = _webhook(monkeypatch)
     campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
     platform = CrashingPlatform(
-        ListSource([*_self_replies("troll.example", 4), *traffic(2)]), tmp_path / "out"
+        ListSource([*self_replies("troll.example", 4), *traffic(2)]), tmp_path / "out"
     )
     pipeline(store, platform, campaign).run()
     stop()
@@ -371,7 +356,7 @@ def test_the_circuit_breaker_drops_to_copilot_opens_an_incident_and_alerts(
     received, stop = _webhook(monkeypatch)
     campaign = make_campaign(publish_delay_seconds=0, breaker={"author_rejects": 3})
     # the attacker switches to a second fresh account: more than the screens should carry alone
-    attack = [*_self_replies("troll.example", 3), *_self_replies("troll2.example", 3)]
+    attack = [*self_replies("troll.example", 3), *self_replies("troll2.example", 3)]
     platform = CrashingPlatform(ListSource([*attack, *traffic(2)]), tmp_path / "out")
     pipeline(store, platform, campaign).run()
     stop()

@@ -21,6 +21,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from happybot.config import Campaign
 from happybot.operate.users import Role, User, current_user, user_for_token
 from happybot.store.db import Store
 
@@ -42,6 +43,12 @@ def store_of(request: Request) -> Store:
     store = request.app.state.store
     assert isinstance(store, Store)
     return store
+
+
+def campaign_of(request: Request) -> Campaign:
+    campaign = request.app.state.campaign
+    assert isinstance(campaign, Campaign)
+    return campaign
 
 
 def start_session(request: Request, user: User) -> str:

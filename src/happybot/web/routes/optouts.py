@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from happybot.config import Campaign
 from happybot.operate import optouts
-from happybot.web.auth import Reviewer, Viewer, store_of
+from happybot.web.auth import Reviewer, Viewer, campaign_of, store_of
 from happybot.web.schemas import Done
 
 router = APIRouter()
@@ -32,21 +31,15 @@ class NewOptOut(BaseModel):
     note: str = Field(default="", max_length=400)
 
 
-def _campaign(request: Request) -> Campaign:
-    campaign = request.app.state.campaign
-    assert isinstance(campaign, Campaign)
-    return campaign
-
-
 @router.get("/opt-outs", response_model=list[OptOutOut])
 def list_opt_outs(who: Viewer, request: Request) -> list[OptOutOut]:
-    found = optouts.everyone(store_of(request), _campaign(request))
+    found = optouts.everyone(store_of(request), campaign_of(request))
     return [OptOutOut(**o.as_json()) for o in found]  # type: ignore[arg-type]
 
 
 @router.get("/opt-outs.csv")
 def export_opt_outs(who: Viewer, request: Request) -> Response:
-    text = optouts.as_csv(optouts.everyone(store_of(request), _campaign(request)))
+    text = optouts.as_csv(optouts.everyone(store_of(request), campaign_of(request)))
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -56,7 +49,7 @@ def export_opt_outs(who: Viewer, request: Request) -> Response:
 
 @router.post("/opt-outs", response_model=Done)
 def add_opt_out(body: NewOptOut, who: Reviewer, request: Request) -> Done:
-    campaign = _campaign(request)
+    campaign = campaign_of(request)
     network = body.platform or campaign.network_name()
     handle = body.handle.strip().lstrip("@")
     new = optouts.add(store_of(request), network, handle, who.name, body.note)

@@ -8,9 +8,8 @@ from dataclasses import asdict
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from happybot.config import Campaign
 from happybot.operate import statements
-from happybot.web.auth import Admin, Viewer, store_of
+from happybot.web.auth import Admin, Viewer, campaign_of, store_of
 from happybot.web.schemas import Done, PathId
 
 router = APIRouter()
@@ -35,22 +34,16 @@ class Order(BaseModel):
     confirm: bool = Field(False, description="must be true: the brand speaks in public")
 
 
-def _campaign(request: Request) -> Campaign:
-    campaign = request.app.state.campaign
-    assert isinstance(campaign, Campaign)
-    return campaign
-
-
 @router.get("/statements", response_model=list[StatementOut])
 def list_statements(who: Viewer, request: Request) -> list[StatementOut]:
-    found = statements.prepared(store_of(request), _campaign(request))
+    found = statements.prepared(store_of(request), campaign_of(request))
     return [StatementOut(**asdict(p)) for p in found]
 
 
 @router.post("/statements/approve", response_model=Done)
 def approve_statement(body: Approval, who: Admin, request: Request) -> Done:
     done = statements.approve(
-        store_of(request), _campaign(request), body.network, body.language, body.sha256, who.name
+        store_of(request), campaign_of(request), body.network, body.language, body.sha256, who.name
     )
     return Done(detail=f"{done.network}/{done.language} approved")
 
@@ -61,7 +54,7 @@ def post_statement(incident_id: PathId, body: Order, who: Admin, request: Reques
         raise HTTPException(422, "confirm: the statement is posted from the brand's account")
     published = statements.post_statement(
         store_of(request),
-        _campaign(request),
+        campaign_of(request),
         request.app.state.platform(),
         incident_id,
         who.name,
