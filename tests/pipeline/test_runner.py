@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,15 @@ from happybot.pipeline.runner import Pipeline
 from happybot.screens.base import ScreenContext, load_screens
 from happybot.store import audit
 from happybot.store.db import Store
-from happybot.store.schema import DeadLetterRow, FindingRow, GroundTruthRow, OutboxRow, PostRow
+from happybot.store.processes import processes, register, stop
+from happybot.store.schema import (
+    DeadLetterRow,
+    FindingRow,
+    GroundTruthRow,
+    OutboxRow,
+    PostRow,
+    ProcessRow,
+)
 from happybot.testing import make_campaign, toy_campaign
 from tests.conftest import Clock
 from tests.pipeline.helpers import GRUMBLES, CrashingPlatform, ListSource, line, self_replies
@@ -40,7 +49,9 @@ def traffic(n: int = 12) -> list[str]:
     ]
 
 
-def pipeline(store: Store, platform: CrashingPlatform, campaign=CAMPAIGN) -> Pipeline:  # type: ignore[no-untyped-def]
+def pipeline(  # type: ignore[no-untyped-def]
+    store: Store, platform: CrashingPlatform, campaign=CAMPAIGN, owner: str | None = None
+) -> Pipeline:
     return Pipeline(
         campaign,
         store,
@@ -48,6 +59,7 @@ def pipeline(store: Store, platform: CrashingPlatform, campaign=CAMPAIGN) -> Pip
         load_screens(campaign),
         batch_size=5,
         watch=CircuitBreaker(store, campaign),
+        owner=owner,
     )
 
 
@@ -174,6 +186,53 @@ def test_a_run_killed_after_posting_but_before_recording_never_replies_twice(
     assert list(states(store).values()) == ["published"] * 6
     assert first.writes + second.writes + third.writes == 6  # the retry found the reply
     assert len(replies(tmp_path / "out")) == 6
+
+
+def _dead_process(store: Store) -> str:
+    """A process of this machine that has ended (its pid exists no more), as a `kill -9`
+    leaves it: its row says nothing of its death."""
+    ident = register(store, "run")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with store.transaction() as session:
+        row = session.get(ProcessRow, ident)
+        assert row is not None
+        row.pid = gone.pid
+    return ident
+
+
+def test_a_killed_runs_reply_in_doubt_is_taken_over_at_once_by_the_next_run(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = traffic(6)
+    dead = _dead_process(store)
+    first = CrashingPlatform(ListSource(lines), tmp_path / "out", crash_on=[2])
+    killed = pipeline(store, first, owner=dead)
+    with pytest.raises(KeyboardInterrupt):
+        killed.run()
+    # the next run starts at once: its registration finds the dead pid, and the reply in
+    # doubt goes out (found on the platform by its key, not written twice), with no wait
+    second = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, second, owner=register(store, "run")).run()
+    assert list(states(store).values()) == ["published"] * 6
+    assert first.writes + second.writes == 6 and len(replies(tmp_path / "out")) == 6
+    assert {p.id: p.how for p in processes(store)}[dead] == "died"
+
+
+def test_a_living_processs_claims_are_left_to_it(store: Store, tmp_path: Path) -> None:
+    lines = traffic(4)
+    alive = register(store, "worker")  # beaten now, by this very process
+    first = CrashingPlatform(ListSource(lines), tmp_path / "out", crash_on=[1])
+    with pytest.raises(KeyboardInterrupt):
+        pipeline(store, first, owner=alive).run()
+    second = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, second, owner=register(store, "worker")).run()
+    assert sorted(states(store).values()) == ["published"] * 3 + ["queued"]
+    stop(store, alive)  # it says it stopped: what it held is free at once
+    third = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline(store, third, owner=register(store, "worker")).run()
+    assert list(states(store).values()) == ["published"] * 4
+    assert first.writes + second.writes + third.writes == 4
 
 
 def test_pausing_stops_every_reply_not_yet_sent(store: Store, tmp_path: Path) -> None:

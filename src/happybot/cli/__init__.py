@@ -117,6 +117,7 @@ from happybot.cli import (  # noqa: E402,F401
     model,
     review,
     run,
+    scale,
     screen,
     serve,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -11,12 +12,14 @@ import typer
 from rich.table import Table
 
 from happybot.cli import CampaignOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store, out
+from happybot.cli.display import shown
 from happybot.config import Campaign, audit_key_path, db_url
 from happybot.errors import ConfigError
 from happybot.operate.alerts import undelivered
 from happybot.operate.stats import STATE_LABELS, counts
 from happybot.store import audit as chain
 from happybot.store.audit import GENESIS
+from happybot.store.processes import Process, processes
 
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -114,6 +117,39 @@ def write_anchor(path: Path, head: str) -> None:
         err.print(f"[yellow]could not note the head in {path}: {exc.strerror}[/]")
 
 
+# stopped processes stay in `status` this long: a worker that died a minute ago is news
+RECENTLY = timedelta(hours=1)
+STATE_STYLE = {"alive": "green", "silent": "bold red", "died": "red", "stopped": "dim"}
+
+
+def process_table(running: list[Process], now: datetime) -> Table:
+    table = Table(
+        "process",
+        "role",
+        "version",
+        "started",
+        "last heartbeat",
+        "state",
+        "received",
+        "screened",
+        "published",
+        title="processes",
+    )
+    for p in running:
+        style = STATE_STYLE.get(p.state(now), "")
+        ago = (now - p.heartbeat_at).total_seconds()
+        table.add_row(
+            shown(p.id),
+            p.role,
+            shown(p.version),
+            p.started_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            f"{ago:.0f} s ago",
+            f"[{style}]{p.state(now)}[/]" if style else p.state(now),
+            *(str(p.detail.get(k, "")) for k in ("received", "screened", "published")),
+        )
+    return table
+
+
 @app.command()
 def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Mode, open incidents, and how many posts are in each state."""
@@ -122,9 +158,14 @@ def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt
     now = counts(store)
     off = campaign.alerts.off_because()
     untold = undelivered(store)
+    clock = store.clock()
+    running = [
+        p for p in processes(store) if p.stopped_at is None or clock - p.stopped_at <= RECENTLY
+    ]
     if as_json:
         alerts = {"on": off is None, "off_because": off, "undelivered_incidents": untold}
-        print(json.dumps({**now.as_json(), "alerts": alerts}))
+        shown_processes = [p.as_json(clock) for p in running]
+        print(json.dumps({**now.as_json(), "alerts": alerts, "processes": shown_processes}))
         return
     out.print(f"mode: [bold]{now.mode.value if now.mode else 'not set'}[/]")
     out.print("alerts: on" if off is None else f"alerts: [yellow]off[/] ({off})")
@@ -139,6 +180,8 @@ def status(campaign_path: CampaignOpt = None, db: DbOpt = None, as_json: JsonOpt
     for state, count in sorted(now.posts.items()):
         table.add_row(STATE_LABELS.get(state, state), str(count))
     out.print(table)
+    if running:
+        out.print(process_table(running, clock))
     out.print(
         f"waiting for review: {now.waiting_for_review}   flagged by the screens: "
         f"{now.flagged} ({now.flagged_rate:.1%})   dead letters: {now.dead_letters}   "

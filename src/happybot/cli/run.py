@@ -41,6 +41,7 @@ from happybot.platforms.base import Labelled
 from happybot.platforms.registry import open_platform
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
+from happybot.store.processes import Heartbeat, register
 
 DEMO_MARKER = ".happybot-demo"
 
@@ -57,6 +58,25 @@ def init(
         raise HappybotError(f"{path} already exists (use --force to overwrite it)")
     path.write_text(starter_campaign_text(), encoding="utf-8")
     out.print(f"wrote {path}: edit it, then `happybot run --campaign {path} --dry-run`")
+
+
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source", help="replay:FILE or simulate:SCENARIO (default: the campaign's platform)."
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Write replies (PNG + JSON) to a folder instead of posting."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Folder for dry-run replies (default: the campaign's platform.out_dir)."
+    ),
+]
+SeedOpt = Annotated[int, typer.Option(help="Seed for simulate: sources.")]
 
 
 @contextmanager
@@ -90,7 +110,7 @@ def _progress(quiet: bool, total: int | None) -> Iterator[Callable[[RunStats], N
         yield show
 
 
-def _say_if_unlabelled(platform: object) -> None:
+def say_if_unlabelled(platform: object) -> None:
     """Networks ask automated accounts to say so: a bot without the label is told at start
     (the campaign still runs: the label is the brand's to set, `happybot accounts setup`)."""
     if not isinstance(platform, Labelled):
@@ -110,26 +130,11 @@ def _say_if_unlabelled(platform: object) -> None:
 @app.command()
 def run(
     campaign_path: CampaignOpt = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source", help="replay:FILE or simulate:SCENARIO (default: the campaign's platform)."
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Write replies (PNG + JSON) to a folder instead of posting."
-        ),
-    ] = False,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Folder for dry-run replies (default: the campaign's platform.out_dir)."
-        ),
-    ] = None,
+    source: SourceOpt = None,
+    dry_run: DryRunOpt = False,
+    out_dir: OutOpt = None,
     db: DbOpt = None,
-    seed: Annotated[int, typer.Option(help="Seed for simulate: sources.")] = 0,
+    seed: SeedOpt = 0,
     limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
     stop_when_idle: Annotated[
         bool,
@@ -156,7 +161,8 @@ def run(
     platform = open_platform(
         campaign, source=source, dry_run=dry_run, out_dir=out_dir, seed=seed, now=store.clock()
     )
-    _say_if_unlabelled(platform)
+    say_if_unlabelled(platform)
+    ident = register(store, "run")
     pipeline = Pipeline(
         campaign,
         store,
@@ -164,12 +170,13 @@ def run(
         load_screens(campaign),
         rate_limited=not dry_run,
         watch=CircuitBreaker(store, campaign),
+        owner=ident,
     )
     server = (
         start_dashboard(dashboard_app(store, campaign, out_dir), host, port) if dashboard else None
     )
     try:
-        with _progress(as_json, total=limit) as show:
+        with Heartbeat(store, ident, "run"), _progress(as_json, total=limit) as show:
             stats = pipeline.run(limit=limit, on_progress=show, stop_when_idle=stop_when_idle)
     finally:
         pipeline.close()

@@ -24,6 +24,7 @@ from happybot.models import Incident, Mode, PostState
 from happybot.operate.alerts import Alert, Channel, deliver
 from happybot.operate.incidents import open_incident, open_incidents
 from happybot.operate.modes import set_mode
+from happybot.store.locks import one_at_a_time
 from happybot.store.schema import AuditRow, FindingRow, PostRow
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ class CircuitBreaker:
         """Look at the window; act on every threshold crossed. Returns the new incidents."""
         if not self.settings.enabled:
             return []
+        with one_at_a_time(self.store, "circuit-breaker") as mine:
+            # several workers share the store: one looks at a time, so that two never open
+            # the same incident at the same moment (the one told no skips this look)
+            return self._check() if mine else []
+
+    def _check(self) -> list[Incident]:
         self._pause_if_nobody_answers()
         opened = []
         open_kinds = {i.kind for i in open_incidents(self.store)}

@@ -1,9 +1,11 @@
 """Publish replies from the outbox: once, rate-limited, surviving crashes.
 
 The publisher reads the live mode in the same transaction in which it claims a reply, so a pause
-stops everything not yet sent. A claim is a lease: a worker that dies mid-send leaves a row in
-`sending`, which another worker re-claims after the lease; the platform's idempotent write (a key
-derived from the trigger) makes that retry land on the first attempt's reply, never a second.
+stops everything not yet sent. A claim is a lease that names its process: a worker that dies
+mid-send leaves a row in `sending`, which another worker (or the next run) takes over as soon as
+the dead one is known dead (store/processes.py), at the latest after the lease; the platform's
+idempotent write (a key derived from the trigger) makes that retry land on the first attempt's
+reply, never a second.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
@@ -21,6 +23,7 @@ from happybot.models import Decision, Mode, OutboxState, PostState, Published, R
 from happybot.pipeline.consent import withdraw
 from happybot.pipeline.render import idempotency_key
 from happybot.platforms.base import Blocked
+from happybot.store.processes import gone
 from happybot.store.queries import get_mode, load_artwork, load_trigger, opted_out
 from happybot.store.schema import ArtworkRow, OutboxRow, PostRow
 
@@ -52,11 +55,16 @@ def backoff(attempt: int) -> timedelta:
 
 class Publisher:
     def __init__(
-        self, store: Store, platform: Platform, limits: RateLimitSettings | None = None
+        self,
+        store: Store,
+        platform: Platform,
+        limits: RateLimitSettings | None = None,
+        owner: str | None = None,
     ) -> None:
         self.store = store
         self.platform = platform
         self.limits = limits  # None: no limit (dry-run)
+        self.owner = owner  # this process, named in its claims (store/processes.py)
 
     def _rate_limited(self, session: Session) -> bool:
         """Counted from the store, so the limit holds across restarts and workers."""
@@ -74,17 +82,30 @@ class Publisher:
                 return True
         return False
 
+    @staticmethod
+    def _abandoned(now: datetime) -> ColumnElement[bool]:
+        """A `sending` claim to take over: its lease ran out, or its process is gone (then at
+        once: the platform's idempotent write lands a retry on the first attempt's reply)."""
+        return or_(OutboxRow.claimed_at < now - LEASE, gone(OutboxRow.claimed_by, now))
+
     def next_due(self) -> datetime | None:
         """When the next reply that the live mode lets out may be sent, or None."""
         with self.store.transaction() as session:
             mode = get_mode(session) or Mode.PAUSED
             if mode is Mode.PAUSED:
                 return None
+            now = self.store.clock()
             query = select(func.min(OutboxRow.not_before)).where(
                 OutboxRow.state == OutboxState.PENDING
             )
+            taken_over = select(OutboxRow.id).where(
+                OutboxRow.state == OutboxState.SENDING, self._abandoned(now)
+            )
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
+                taken_over = taken_over.where(OutboxRow.approved_by.is_not(None))
+            if session.execute(taken_over.limit(1)).first() is not None:
+                return now  # a dead sender's reply: due now
             due: datetime | None = session.execute(query).scalar_one()
             return due
 
@@ -96,9 +117,7 @@ class Publisher:
                 return None
             now = self.store.clock()
             ready = and_(OutboxRow.state == OutboxState.PENDING, OutboxRow.not_before <= now)
-            abandoned = and_(
-                OutboxRow.state == OutboxState.SENDING, OutboxRow.claimed_at < now - LEASE
-            )
+            abandoned = and_(OutboxRow.state == OutboxState.SENDING, self._abandoned(now))
             query = select(OutboxRow).where(or_(ready, abandoned), OutboxRow.kind == REPLY)
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
@@ -108,6 +127,7 @@ class Publisher:
             if row is None:
                 return None
             row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
+            row.claimed_by = self.owner
             assert row.post_id is not None  # a reply's row
             post = session.get(PostRow, row.post_id)
             art = session.get(ArtworkRow, row.post_id)
@@ -234,10 +254,7 @@ class Publisher:
                                 OutboxRow.state == OutboxState.PENDING,
                                 OutboxRow.not_before <= now,
                             ),
-                            and_(
-                                OutboxRow.state == OutboxState.SENDING,
-                                OutboxRow.claimed_at < now - LEASE,
-                            ),
+                            and_(OutboxRow.state == OutboxState.SENDING, self._abandoned(now)),
                         ),
                     )
                     .order_by(OutboxRow.id)
@@ -247,6 +264,7 @@ class Publisher:
                 if row is None:
                     return posted
                 row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
+                row.claimed_by = self.owner
                 outbox_id, subject = row.id, f"incident:{row.incident_id}"
                 statement = Statement(row.idempotency_key, row.text or "")
                 attempt = row.attempts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -38,6 +38,7 @@ from happybot.platforms.base import Incoming, Malformed, Withdrawal
 from happybot.screens.base import Screen, ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
+from happybot.store.processes import claim_open
 from happybot.store.schema import (
     PostRow,
 )
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ACTOR = "pipeline"
+# how long a worker holds the posts it claimed: a batch is judged in about a second; a worker
+# known dead (store/processes.py) loses its claims at once
+POST_LEASE = timedelta(minutes=1)
 
 
 @dataclass
@@ -82,6 +86,24 @@ def _raw(item: Incoming) -> str:
         return repr(item.trigger)
 
 
+def chunks(
+    items: Iterable[Incoming], size: int, limit: int | None = None
+) -> Iterator[list[Incoming]]:
+    """The source's items in chunks of at most `size`, a chunk ending early at a live source's
+    idle signal; `limit` counts posts and malformed items, not idle signals."""
+    items, taken = iter(items), 0
+    while limit is None or taken < limit:
+        chunk = []
+        for item in items:
+            chunk.append(item)
+            taken += not item.idle
+            if item.idle or len(chunk) >= size or taken == limit:
+                break
+        if not chunk:
+            return
+        yield chunk
+
+
 class Watch(Protocol):
     """Looks over the campaign after each batch and may tighten it: the circuit breaker (of the
     operate floor, handed in by whoever starts the run, so that the pipeline never imports the
@@ -107,7 +129,10 @@ class Pipeline:
         rate_limited: bool = False,
         watch: Watch | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        owner: str | None = None,
     ) -> None:
+        """`owner`: this process's id (store/processes.py), named in its claims; None for a
+        process that shares its store with nobody (its claims then wait out their lease)."""
         self.campaign = campaign
         self.store = store
         self.platform = platform
@@ -117,7 +142,10 @@ class Pipeline:
             (s for s in screens if isinstance(s, LexiconScreen)), None
         ) or LexiconScreen(campaign)
         self.batch_size = batch_size
-        self.publisher = Publisher(store, platform, campaign.rate_limits if rate_limited else None)
+        self.owner = owner
+        self.publisher = Publisher(
+            store, platform, campaign.rate_limits if rate_limited else None, owner=owner
+        )
         self.stats = RunStats()
         self.watch = watch
         self.sleep = sleep
@@ -161,17 +189,7 @@ class Pipeline:
         self.stats.published += self.publisher.run()
         with self.store.transaction() as session:
             cursor = queries.get_cursor(session, self.platform.name)
-        items = self.platform.listen(cursor)
-        taken = 0  # posts and malformed items, not a live source's idle signals
-        while limit is None or taken < limit:
-            chunk = []
-            for item in items:
-                chunk.append(item)
-                taken += not item.idle
-                if item.idle or len(chunk) >= self.batch_size or taken == limit:
-                    break
-            if not chunk:
-                break
+        for chunk in chunks(self.platform.listen(cursor), self.batch_size, limit):
             self.ingest(chunk)
             self.process()
             if self.watch is not None and chunk[-1].idle:
@@ -356,28 +374,54 @@ class Pipeline:
 
     # -- screen, decide, render, route ---------------------------------------------------------
 
-    def process(self) -> int:
-        """Judge every received post, oldest first, in batches. Returns how many."""
+    def process(self, limit: int | None = None) -> int:
+        """Judge every received post that no other worker holds, oldest first, in batches
+        (at most `limit` posts). Returns how many."""
         done = 0
-        while True:
-            with self.store.transaction() as session:
-                rows = session.execute(
-                    select(PostRow.id, PostRow.trigger_json)
-                    .where(PostRow.state == PostState.RECEIVED)
-                    .order_by(PostRow.id)
-                    .limit(self.batch_size)
-                ).all()
-            if not rows:
+        while limit is None or done < limit:
+            size = self.batch_size if limit is None else min(self.batch_size, limit - done)
+            batch = self.claim(size)
+            if not batch:
                 return done
-            self._process_batch([(r[0], Trigger.from_json(r[1])) for r in rows])
-            done += len(rows)
+            self._process_batch(batch)
+            done += len(batch)
+        return done
+
+    def claim(self, n: int) -> list[tuple[int, Trigger]]:
+        """Claim up to `n` received posts for this worker for POST_LEASE: posts another worker
+        holds are skipped, not waited for (`SKIP LOCKED` on PostgreSQL; SQLite has one writer
+        at a time). A claim whose worker died is taken over as soon as it is known dead."""
+        with self.store.transaction() as session:
+            now = self.store.clock()
+            rows = (
+                session.execute(
+                    select(PostRow)
+                    .where(
+                        PostRow.state == PostState.RECEIVED,
+                        claim_open(PostRow.lease_owner, PostRow.lease_until, now),
+                    )
+                    .order_by(PostRow.id)
+                    .limit(n)
+                    .with_for_update(skip_locked=True)
+                )
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                row.lease_owner, row.lease_until = self.owner, now + POST_LEASE
+            return [(row.id, Trigger.from_json(row.trigger_json)) for row in rows]
 
     def _process_batch(self, batch: list[tuple[int, Trigger]]) -> None:
         triggers = [t for _, t in batch]
         now = self.store.clock()
         with self.store.transaction() as session:
+            # the posts up to the batch's newest: a listener far ahead must not push the
+            # batch's own past out of the snapshot
             history = queries.history_snapshot(
-                session, now - WINDOW, [t.post.author.handle for t in triggers]
+                session,
+                now - WINDOW,
+                [t.post.author.handle for t in triggers],
+                upto=max(post_id for post_id, _ in batch),
             )
         deadline = datetime.now(UTC) + timedelta(seconds=self.campaign.screen_deadline_seconds)
         ctx = ScreenContext(now=now, deadline=deadline, history=history, bot=self.bot)

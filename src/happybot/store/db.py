@@ -1,9 +1,10 @@
 """Opening the store: engine, migrations, transactions. SQLite by default, PostgreSQL at scale.
 
-Nothing here is SQLite-only. On PostgreSQL the publisher claims replies with `FOR UPDATE SKIP
-LOCKED` (pipeline/publish.py) and audit appends lock the chain's head row; running several
-workers on one database is not done yet (the first to judge a post wins, a second one's work
-is thrown away). SQLite gets `BEGIN IMMEDIATE`, so that two processes on one file serialise
+Nothing here is SQLite-only. On PostgreSQL several processes share one store: workers claim
+received posts and replies with `FOR UPDATE SKIP LOCKED` leases (pipeline/runner.py,
+pipeline/publish.py), one listener at a time holds the source by an advisory lock
+(store/locks.py), every process beats a heartbeat (store/processes.py), and audit appends lock
+the chain's head row. SQLite gets `BEGIN IMMEDIATE`, so that two processes on one file serialise
 their writes instead of failing halfway.
 """
 

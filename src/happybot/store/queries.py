@@ -120,20 +120,22 @@ def load_artwork(row: ArtworkRow) -> Artwork:
     )
 
 
-def history_snapshot(session: Session, since: datetime, authors: Sequence[str]) -> MemoryHistory:
+def history_snapshot(
+    session: Session, since: datetime, authors: Sequence[str], upto: int | None = None
+) -> MemoryHistory:
     """What screens may know of earlier posts, read once per batch in the caller's thread, so
     screens (which run in worker threads) never touch the database. Never holds ground truth.
 
-    Holds the most recent RECENT_LIMIT posts of the window, newest included."""
+    Holds the most recent RECENT_LIMIT posts of the window up to the post `upto` (all posts
+    when None), newest included: whichever worker judges a batch, and however far the
+    listener has read ahead, the batch's past is the same."""
     history = MemoryHistory()
-    rows = session.execute(
-        select(
-            PostRow.trigger_key, PostRow.author_handle, PostRow.canonical_text, PostRow.received_at
-        )
-        .where(PostRow.received_at >= since)
-        .order_by(PostRow.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
+    query = select(
+        PostRow.trigger_key, PostRow.author_handle, PostRow.canonical_text, PostRow.received_at
+    ).where(PostRow.received_at >= since)
+    if upto is not None:
+        query = query.where(PostRow.id <= upto)
+    rows = session.execute(query.order_by(PostRow.id.desc()).limit(RECENT_LIMIT)).all()
     for key, author, text, at in reversed(rows):
         history.add(RecentPost(key, author, text, at))
     wanted = sorted({a.lower() for a in authors})

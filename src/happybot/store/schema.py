@@ -65,6 +65,9 @@ class PostRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # received -> review | rejected | queued | skipped -> published | failed -> retracted
     state: Mapped[str] = mapped_column(String(20), index=True)
+    # a received post claimed by one worker (store/processes.py names them) until then
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class FindingRow(Base):
@@ -133,6 +136,7 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # a process id
     remote_ref: Mapped[str | None] = mapped_column(Text)
     remote_url: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -195,6 +199,23 @@ class IncidentRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ProcessRow(Base):
+    """A running happybot process (run, listener, worker): who it is, where, and when it last
+    said it was alive. A claim whose process is gone is taken over without waiting its lease."""
+
+    __tablename__ = "processes"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # run | listener | standby | worker
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    how: Mapped[str | None] = mapped_column(String(20), nullable=True)  # stopped | died
+    detail: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # JSON counts
 
 
 class CursorRow(Base):
