@@ -629,9 +629,18 @@ def audit_key(db: str, campaign: Campaign | None = None, *, create: bool = True)
                 f"put the key file back beside the store, or set ${ENV_AUDIT_KEY} to the key"
             )
         key_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under another name, then linked in place: a second process starting
+        # at the same moment (a worker beside the listener) reads one whole key, never half
+        draft = key_path.with_name(f"{key_path.name}.{os.getpid()}.new")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(os.urandom(32).hex())
+        try:
+            os.link(draft, key_path)
+        except FileExistsError:
+            pass  # the other process's key stands
+        finally:
+            draft.unlink()
     try:
         return key_path.read_text().strip().encode()
     except OSError as exc:

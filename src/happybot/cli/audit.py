@@ -124,28 +124,19 @@ STATE_STYLE = {"alive": "green", "silent": "bold red", "died": "red", "stopped":
 
 def process_table(running: list[Process], now: datetime) -> Table:
     table = Table(
-        "process",
-        "role",
-        "version",
-        "started",
-        "last heartbeat",
-        "state",
-        "received",
-        "screened",
-        "published",
-        title="processes",
+        "process", "role", "state", "last beat", "started", "judged", "sent", title="processes"
     )
     for p in running:
-        style = STATE_STYLE.get(p.state(now), "")
-        ago = (now - p.heartbeat_at).total_seconds()
+        state = p.state(now)
+        style = STATE_STYLE.get(state, "")
         table.add_row(
             shown(p.id),
             p.role,
-            shown(p.version),
-            p.started_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            f"{ago:.0f} s ago",
-            f"[{style}]{p.state(now)}[/]" if style else p.state(now),
-            *(str(p.detail.get(k, "")) for k in ("received", "screened", "published")),
+            f"[{style}]{state}[/]" if style else state,
+            f"{(now - p.heartbeat_at).total_seconds():.0f} s ago",
+            p.started_at.strftime("%H:%M:%S"),
+            str(p.detail.get("screened", "")),
+            str(p.detail.get("published", "")),
         )
     return table
 

@@ -162,11 +162,23 @@ def beat(
             row.detail = json.dumps(dict(detail), sort_keys=True, default=str)
 
 
-def stop(store: Store, ident: str, how: str = "stopped") -> None:
+def stop(
+    store: Store,
+    ident: str,
+    how: str = "stopped",
+    role: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Record that the process ended (`how`: stopped, died), with its last role and counts."""
     with store.transaction() as session:
         row = session.get(ProcessRow, ident)
         if row is not None and row.stopped_at is None:
-            row.stopped_at, row.how = store.clock(), how
+            row.stopped_at = row.heartbeat_at = store.clock()
+            row.how = how
+            if role is not None:
+                row.role = role
+            if detail is not None:
+                row.detail = json.dumps(dict(detail), sort_keys=True, default=str)
 
 
 def processes(store: Store, *, include_stopped: bool = True) -> list[Process]:
@@ -217,10 +229,13 @@ class Heartbeat:
         self.close("died" if exc[0] is not None and exc[0] is not KeyboardInterrupt else "stopped")
 
     def set(self, role: str | None = None, detail: Mapping[str, Any] | None = None) -> None:
-        if role is not None:
-            self.role = role
+        """A new role is written at once (a standby that became the listener says so now);
+        counts go with the next beat."""
         if detail is not None:
             self.detail.update(detail)
+        if role is not None and role != self.role:
+            self.role = role
+            beat(self.store, self.ident, self.role, self.detail)
 
     def _loop(self) -> None:
         while not self._stop.wait(BEAT_EVERY.total_seconds()):
@@ -236,7 +251,7 @@ class Heartbeat:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         try:
-            stop(self.store, self.ident, how)
+            stop(self.store, self.ident, how, self.role, self.detail)
         except SQLAlchemyError as exc:
             log.warning("could not record that %s stopped: %s", self.ident, exc)
 
