@@ -24,14 +24,13 @@ from happybot.history import WINDOW
 from happybot.models import (
     BotAccount,
     Decision,
-    Finding,
     PostState,
     Trigger,
     storable_text,
 )
 from happybot.pipeline.consent import Answer, Facts, consider, read_opt_out_file, withdraw
 from happybot.pipeline.coordination import hold_back_group
-from happybot.pipeline.judge import judge
+from happybot.pipeline.judge import Judgement, judge
 from happybot.pipeline.publish import Publisher, route
 from happybot.pipeline.screen import ScreenRunner
 from happybot.platforms.base import Incoming, Malformed, Withdrawal
@@ -426,14 +425,55 @@ class Pipeline:
         deadline = datetime.now(UTC) + timedelta(seconds=self.campaign.screen_deadline_seconds)
         ctx = ScreenContext(now=now, deadline=deadline, history=history, bot=self.bot)
         all_findings = self.screens.run(triggers, ctx)
+        judged: list[tuple[int, Trigger, Judgement]] = []
         for (post_id, trigger), findings in zip(batch, all_findings, strict=True):
             try:
-                self._judge(post_id, trigger, findings)
+                j = judge(trigger, findings, self.campaign, self.policy, self.lexicon, self.bot)
             except Exception as exc:  # one bad post must not stop the stream, nor be lost
                 log.exception("could not judge %s; it waits for review", trigger.key)
                 self._hold_after_error(post_id, trigger, exc)
+            else:
+                judged.append((post_id, trigger, j))
+        self._save_judgements(judged)
         if self.watch is not None:
             self.watch.check()
+
+    def _save_judgements(self, judged: list[tuple[int, Trigger, Judgement]]) -> None:
+        """The batch's judgements in one transaction (a commit and a lock of the audit chain
+        per batch, not per post); when one of them cannot be written, that transaction is
+        rolled back and each is written alone, so that one bad post holds back no other."""
+        try:
+            with self.store.transaction() as session:
+                states = [
+                    self._save(session, post_id, trigger, j) for post_id, trigger, j in judged
+                ]
+        except StoreError:
+            raise
+        except Exception:
+            log.warning("a batch's judgements could not be written together; one by one now")
+        else:
+            for state in states:
+                self._count(state)
+            return
+        for post_id, trigger, j in judged:
+            try:
+                with self.store.transaction() as session:
+                    state = self._save(session, post_id, trigger, j)
+            except StoreError:
+                raise
+            except Exception as exc:
+                log.exception(
+                    "could not record the judgement of %s; it waits for review", trigger.key
+                )
+                self._hold_after_error(post_id, trigger, exc)
+            else:
+                self._count(state)
+
+    def _count(self, state: str | None) -> None:
+        if state is None:
+            return  # another worker judged it first
+        self.stats.screened += 1
+        self.stats.decisions[state] = self.stats.decisions.get(state, 0) + 1
 
     def _hold_after_error(self, post_id: int, trigger: Trigger, exc: Exception) -> None:
         with self.store.transaction() as session:
@@ -451,43 +491,39 @@ class Pipeline:
             )
         self.stats.decisions["review"] = self.stats.decisions.get("review", 0) + 1
 
-    def _judge(self, post_id: int, trigger: Trigger, findings: list[Finding]) -> None:
-        j = judge(trigger, findings, self.campaign, self.policy, self.lexicon, self.bot)
-        with self.store.transaction() as session:
-            # locked: a second worker that judged the same post waits here, then finds it
-            # judged (PostgreSQL; SQLite has one writer at a time anyway)
-            post = session.get(PostRow, post_id, with_for_update=True)
-            assert post is not None
-            if post.state != PostState.RECEIVED:
-                return  # another worker judged it first
-            now = self.store.clock()
-            queries.save_findings(session, post_id, "input", j.findings)
-            queries.save_findings(session, post_id, "output", j.output_findings)
-            queries.save_decision(session, post_id, "input", j.verdict, now)
-            if j.output_verdict is not None:
-                queries.save_decision(session, post_id, "output", j.output_verdict, now)
-            queries.save_decision(session, post_id, "final", j.final, now)
-            art = j.artwork
-            if art is not None:
-                queries.add_artwork(session, post_id, art, j.reply)
-            if j.nothing_to_draw and j.final.decision is Decision.PUBLISH:
-                post.state = PostState.SKIPPED  # nothing to draw: no blank picture, no reply
-            else:
-                post.state = route(
-                    session, post, j.final.decision, art is not None, self.campaign, now
-                )
-            if any(f.label == "coordination" for f in j.findings):
-                hold_back_group(session, self.store, post, self.campaign.behaviour)
-            self.store.record(
-                session,
-                "decided",
-                ACTOR,
-                trigger.key,
-                decision=j.final.decision.value,
-                state=post.state,
-                findings=[f.ref for f in j.findings + j.output_findings],
-                picture_sha256=art.sha256 if art else None,
-            )
-        self.stats.screened += 1
-        state = str(post.state)  # a plain name in the counts, whether set here or read back
-        self.stats.decisions[state] = self.stats.decisions.get(state, 0) + 1
+    def _save(self, session: Session, post_id: int, trigger: Trigger, j: Judgement) -> str | None:
+        """Write one post's judgement and route it; returns its new state, or None when
+        another worker judged it first."""
+        # locked: a second worker that judged the same post waits here, then finds it judged
+        # (PostgreSQL; SQLite has one writer at a time anyway)
+        post = session.get(PostRow, post_id, with_for_update=True)
+        assert post is not None
+        if post.state != PostState.RECEIVED:
+            return None
+        now = self.store.clock()
+        queries.save_findings(session, post_id, "input", j.findings)
+        queries.save_findings(session, post_id, "output", j.output_findings)
+        queries.save_decision(session, post_id, "input", j.verdict, now)
+        if j.output_verdict is not None:
+            queries.save_decision(session, post_id, "output", j.output_verdict, now)
+        queries.save_decision(session, post_id, "final", j.final, now)
+        art = j.artwork
+        if art is not None:
+            queries.add_artwork(session, post_id, art, j.reply)
+        if j.nothing_to_draw and j.final.decision is Decision.PUBLISH:
+            post.state = PostState.SKIPPED  # nothing to draw: no blank picture, no reply
+        else:
+            post.state = route(session, post, j.final.decision, art is not None, self.campaign, now)
+        if any(f.label == "coordination" for f in j.findings):
+            hold_back_group(session, self.store, post, self.campaign.behaviour)
+        self.store.record(
+            session,
+            "decided",
+            ACTOR,
+            trigger.key,
+            decision=j.final.decision.value,
+            state=post.state,
+            findings=[f.ref for f in j.findings + j.output_findings],
+            picture_sha256=art.sha256 if art else None,
+        )
+        return str(post.state)  # a plain name in the counts

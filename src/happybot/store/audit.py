@@ -40,6 +40,9 @@ def _digest(
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
+_HEAD = "happybot.audit_head"  # the locked head row, kept in the transaction's session
+
+
 def append(
     session: Session,
     key: bytes,
@@ -50,10 +53,19 @@ def append(
     at: datetime,
 ) -> AuditRow:
     # the head row lock serialises appends from concurrent workers (PostgreSQL); SQLite's
-    # BEGIN IMMEDIATE already does
-    head = session.execute(
-        select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
-    ).scalar_one()
+    # BEGIN IMMEDIATE already does. Locked once per transaction: the later appends of the
+    # same transaction (a batch's judgements) extend the head they already hold, and the rows
+    # go to the database together at commit
+    transaction = session.get_transaction()
+    held = session.info.get(_HEAD)
+    if held is not None and held[0] is transaction:
+        head = held[1]
+    else:  # the first append of this transaction (a session used for several takes the lock
+        # again in each)
+        head = session.execute(
+            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
+        ).scalar_one()
+        session.info[_HEAD] = (transaction, head)
     row_id = head.last_id + 1
     body = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     digest = _digest(key, row_id, at, kind, actor, subject, body, head.last_hash)
@@ -69,7 +81,6 @@ def append(
     )
     session.add(row)
     head.last_id, head.last_hash = row_id, digest
-    session.flush()
     return row
 
 
