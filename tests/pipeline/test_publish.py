@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -107,3 +108,56 @@ def test_concurrent_workers_send_each_reply_once(store: Store, tmp_path: Path) -
         t.join()
     assert sum(counts) == 10 and platform.calls == 10
     assert {r.state for r in outbox(store)} == {"sent"}
+
+
+class SlowPlatform(CrashingPlatform):
+    """A network round trip per reply, safe to call from several threads; notes how many
+    replies were on their way at once."""
+
+    parallel_sends = 4
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.lock = threading.Lock()
+        self.in_flight = self.most = 0
+
+    def reply(self, reply):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            time.sleep(0.05)
+            return super().reply(reply)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def test_a_platform_that_allows_it_gets_several_replies_at_once_each_sent_once(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", b"test-key")
+    lines = [
+        line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
+        for i in range(10)
+    ]
+    platform = SlowPlatform(ListSource(lines), tmp_path / "out")
+    p = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN))
+    assert p.publisher.senders == 4
+    p.ensure_mode()
+    p.ingest(list(platform.listen(None)))
+    p.process()
+    assert p.publisher.run() == 10
+    assert platform.most > 1 and platform.writes == 10
+    assert {row.state for row in outbox(store)} == {"sent"}
+    store.close()
+
+
+def test_replies_on_their_way_count_against_the_rate_limit(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", b"test-key")
+    platform = queued(store, tmp_path / "out", 6)
+    with store.transaction() as session:  # one on its way from another sender
+        session.execute(update(OutboxRow).where(OutboxRow.id == 1).values(state="sending"))
+    publisher = Publisher(store, platform, RateLimitSettings(per_minute=3, per_hour=100))
+    assert publisher.run() == 2  # three a minute: the one on its way is one of them
+    store.close()

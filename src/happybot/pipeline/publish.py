@@ -11,12 +11,14 @@ reply, never a second.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from happybot.errors import PlatformRejected, PlatformUnavailable
 from happybot.models import Decision, Mode, OutboxState, PostState, Published, Reply, Statement
@@ -60,11 +62,14 @@ class Publisher:
         platform: Platform,
         limits: RateLimitSettings | None = None,
         owner: str | None = None,
+        senders: int = 1,
     ) -> None:
         self.store = store
         self.platform = platform
         self.limits = limits  # None: no limit (dry-run)
         self.owner = owner  # this process, named in its claims (store/processes.py)
+        # an in-memory SQLite store is one connection, which threads must not share
+        self.senders = 1 if isinstance(store.engine.pool, StaticPool) else max(1, senders)
 
     def _rate_limited(self, session: Session) -> bool:
         """Counted from the store, so the limit holds across restarts and workers."""
@@ -75,8 +80,13 @@ class Publisher:
             (timedelta(minutes=1), self.limits.per_minute),
             (timedelta(hours=1), self.limits.per_hour),
         ):
+            # replies on their way count too: several are sent at once
             sent = session.execute(
-                select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at >= now - window)
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(
+                    or_(OutboxRow.sent_at >= now - window, OutboxRow.state == OutboxState.SENDING)
+                )
             ).scalar_one()
             if sent >= limit:
                 return True
@@ -307,8 +317,15 @@ class Publisher:
             posted += 1
 
     def run(self, limit: int | None = None) -> int:
-        """Send until nothing more may be sent now; returns how many were published."""
+        """Send until nothing more may be sent now; returns how many were published. Up to
+        `senders` replies are on their way at once (each from its own claim)."""
         self.send_statements()
+        if self.senders == 1 or limit is not None:
+            return self._send_until_done(limit)
+        with ThreadPoolExecutor(self.senders, thread_name_prefix="send") as pool:
+            return sum(pool.map(lambda _: self._send_until_done(None), range(self.senders)))
+
+    def _send_until_done(self, limit: int | None) -> int:
         published = 0
         while limit is None or published < limit:
             claimed = self.claim()

@@ -33,7 +33,7 @@ from happybot.pipeline.coordination import hold_back_group
 from happybot.pipeline.judge import Judgement, judge
 from happybot.pipeline.publish import Publisher, route
 from happybot.pipeline.screen import ScreenRunner
-from happybot.platforms.base import Incoming, Malformed, Withdrawal
+from happybot.platforms.base import Incoming, Malformed, Withdrawal, parallel_sends
 from happybot.screens.base import Screen, ScreenContext
 from happybot.screens.lexicon import LexiconScreen
 from happybot.store import queries
@@ -143,7 +143,11 @@ class Pipeline:
         self.batch_size = batch_size
         self.owner = owner
         self.publisher = Publisher(
-            store, platform, campaign.rate_limits if rate_limited else None, owner=owner
+            store,
+            platform,
+            campaign.rate_limits if rate_limited else None,
+            owner=owner,
+            senders=parallel_sends(platform),
         )
         self.stats = RunStats()
         self.watch = watch

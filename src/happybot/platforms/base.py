@@ -157,6 +157,15 @@ class Platform(Source, Protocol):
     def delete(self, published: Published) -> None: ...
 
 
+def parallel_sends(platform: object) -> int:
+    """How many replies a platform may be sending at once: an adapter whose `reply` is safe to
+    call from several threads says so with a `parallel_sends` attribute (a network round trip
+    per reply is most of a reply's time: a few at once keep the post → reply time short); one
+    otherwise."""
+    n = getattr(platform, "parallel_sends", 1)
+    return n if isinstance(n, int) and n >= 1 else 1
+
+
 def serve_forever(
     name: str,
     serve_once: Callable[[str | None], Iterator[Incoming]],

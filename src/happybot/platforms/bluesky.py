@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -120,9 +121,14 @@ class WriteBudget:
         self.limits = ((3600.0, per_hour), (86400.0, per_day))
         self.clock = clock
         self.spent: deque[tuple[float, int]] = deque()
+        self._lock = threading.Lock()
 
     def spend(self, points: int) -> None:
         """Record a write, or raise PlatformUnavailable saying how long until it fits."""
+        with self._lock:  # replies are sent from several threads (parallel_sends)
+            self._spend(points)
+
+    def _spend(self, points: int) -> None:
         now = self.clock()
         while self.spent and now - self.spent[0][0] > 86400:
             self.spent.popleft()
@@ -220,6 +226,11 @@ def _when(value: Any) -> datetime | None:
 
 
 class BlueskyPlatform:
+    # replies sent at once by one process: each is five round trips to the PDS (look for an
+    # earlier attempt, the parent, a block; upload; create), a few at once keep the post →
+    # reply time short at a peak. The client's session refresh and the write budget are locked
+    parallel_sends = 4
+
     def __init__(
         self,
         config: BlueskyConfig,

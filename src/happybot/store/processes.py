@@ -241,7 +241,9 @@ class Heartbeat:
         while not self._stop.wait(BEAT_EVERY.total_seconds()):
             try:
                 beat(self.store, self.ident, self.role, self.detail)
-            except SQLAlchemyError as exc:  # the next beat tries again; claims may be lost
+            except Exception as exc:  # the thread must outlive any one failure
+                # the next beat tries again; after STALE_AFTER without one, other workers
+                # take this one's claims over (what it sends then is found sent by its key)
                 log.warning("heartbeat of %s failed: %s", self.ident, exc)
 
     def close(self, how: str = "stopped") -> None:
