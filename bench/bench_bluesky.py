@@ -6,7 +6,9 @@
    adapter, SQLite, publish delay 0) in a thread, and a watcher on the firehose.
 2. People post `--posts` posts with the campaign hashtag at `--rate` per second (and as many
    without it, as on the real network most posts are not for the bot); the watcher notes when
-   each reply appears on the firehose. Prints p50 and p99 of post → reply, and how many got one.
+   each reply appears on the firehose. Prints p50 and p99 of post → reply, and how many got one,
+   and where the time goes: from the watcher seeing a post to the bot storing it, and from
+   the bot storing it to its reply recorded (read from the bot's store).
 3. Replays every firehose frame the watcher recorded through the adapter's decoder and filter
    (`FirehoseFilter`), and through the atproto SDK's own frame parsing, message models and CAR
    reader, on one core: events per second of each (target: the adapter ≥ 5,000 events/s).
@@ -32,9 +34,11 @@ from typing import Any
 from atproto import CAR, firehose_models, models, parse_subscribe_repos_message
 from rich.console import Console
 from rich.progress import track
+from sqlalchemy import select
 from websockets.sync.client import connect
 
 from happybot.config import audit_key
+from happybot.models import Trigger
 from happybot.operate import review
 from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.runner import Pipeline
@@ -42,6 +46,7 @@ from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, FirehoseF
 from happybot.platforms.simulate import Simulator
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
+from happybot.store.schema import OutboxRow, PostRow
 from happybot.testing import make_campaign
 
 # the PDS harness lives with the tests (the bot never uses it): importable from the checkout
@@ -61,6 +66,7 @@ class Watcher(threading.Thread):
         self.bot, self.frames = bot, list[bytes]()
         self.replied: dict[str, float] = {}  # parent uri -> when its reply was seen
         self.seen: dict[str, float] = {}  # uri of a campaign post -> when it was seen
+        self.seen_at: dict[str, float] = {}  # the same, as Unix time (to compare with the store)
         self.filter = FirehoseFilter(TAG.lower())
         self.stop = threading.Event()
         self.ready = threading.Event()
@@ -80,6 +86,7 @@ class Watcher(threading.Thread):
                         self.replied[record["reply"]["parent"]["uri"]] = time.monotonic()
                     elif did != self.bot:
                         self.seen[uri] = time.monotonic()
+                        self.seen_at[uri] = time.time()
 
 
 def sdk_decode(frames: list[bytes]) -> int:
@@ -209,6 +216,46 @@ def main() -> None:
                 f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms; "
                 f"{len(latencies)} of {len(sent)} answered"
                 + (" (the rest held by the screens)" if len(latencies) < len(sent) else "")
+            )
+        with store.transaction() as session:
+            inside = sorted(
+                (sent_at - received).total_seconds()
+                for received, sent_at in session.execute(
+                    select(PostRow.received_at, OutboxRow.sent_at)
+                    .join(OutboxRow, OutboxRow.post_id == PostRow.id)
+                    .where(OutboxRow.sent_at.is_not(None))
+                )
+            )
+            heard = sorted(
+                (received - created).total_seconds()
+                for received, created in (
+                    (row.received_at, Trigger.from_json(row.trigger_json).post.created_at)
+                    for row in session.execute(select(PostRow)).scalars()
+                )
+                if created is not None
+            )
+            lag = sorted(
+                row.received_at.timestamp() - watcher.seen_at[uri]
+                for row in session.execute(select(PostRow)).scalars()
+                if (uri := row.trigger_key.removeprefix("bluesky:")) in watcher.seen_at
+            )
+        if lag:
+            console.print(
+                f"seen by a firehose reader → stored by the bot: p50 "
+                f"{statistics.median(lag) * 1000:.0f} ms, "
+                f"p99 {lag[int(len(lag) * 0.99) - 1] * 1000:.0f} ms"
+            )
+        if heard:
+            console.print(
+                f"post made → stored by the bot (firehose, author facts): p50 "
+                f"{statistics.median(heard) * 1000:.0f} ms, p99 "
+                f"{heard[int(len(heard) * 0.99) - 1] * 1000:.0f} ms"
+            )
+        if inside:
+            console.print(
+                f"of which inside the bot (stored → reply recorded): p50 "
+                f"{statistics.median(inside) * 1000:.0f} ms, p99 "
+                f"{inside[int(len(inside) * 0.99) - 1] * 1000:.0f} ms"
             )
         held = Counter(
             f"{f.screen}/{f.label}"
