@@ -28,24 +28,26 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from atproto import CAR, firehose_models, models, parse_subscribe_repos_message
 from rich.console import Console
 from rich.progress import track
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from websockets.sync.client import connect
 
-from happybot.config import audit_key
 from happybot.models import Trigger
 from happybot.operate import review
 from happybot.operate.breaker import CircuitBreaker
+from happybot.pipeline.roles import Listener, Worker
 from happybot.pipeline.runner import Pipeline
 from happybot.platforms.bluesky import BlueskyConfig, BlueskyPlatform, FirehoseFilter
 from happybot.platforms.simulate import Simulator
 from happybot.screens.base import load_screens
 from happybot.store.db import Store
+from happybot.store.processes import Heartbeat, register
 from happybot.store.schema import OutboxRow, PostRow
 from happybot.testing import make_campaign
 
@@ -135,6 +137,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="0: one `happybot run`; N: a listener, N workers"
+    )
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     texts = [
         " ".join(w for w in line["text"].split() if not w.startswith("#"))
@@ -159,48 +165,103 @@ def main() -> None:
             breaker={"enabled": False},
             rate_limits={"per_minute": 100_000, "per_hour": 1_000_000},
         )
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        store = Store.open(url, audit_key(url))
-        platform = BlueskyPlatform(
-            BlueskyConfig(
-                service=pds.url,
-                firehose=pds.firehose,
-                hashtag=TAG.lower(),
-                handle=bot.handle,
-                password=bot.password,
-                plc=pds.plc,
-                idle_seconds=0.05,
+
+        def bluesky() -> BlueskyPlatform:
+            return BlueskyPlatform(
+                BlueskyConfig(
+                    service=pds.url,
+                    firehose=pds.firehose,
+                    hashtag=TAG.lower(),
+                    handle=bot.handle,
+                    password=bot.password,
+                    plc=pds.plc,
+                    idle_seconds=0.05,
+                )
             )
-        )
+
+        stop = threading.Event()
+        if args.workers:
+            # the scaled set-up: a listener and workers on PostgreSQL (threads of this process)
+            schema = f"bench_{stamp}"
+            admin = create_engine(args.pg)
+            with admin.begin() as conn:
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+            url = f"{args.pg}?options=-csearch_path%3D{schema}"
+        else:
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        store = Store.open(url, b"bench-key")
+        platform = bluesky()
         pipeline = Pipeline(
             campaign,
             store,
             platform,
-            load_screens(campaign),
+            load_screens(campaign) if not args.workers else (),
             batch_size=8,
             watch=CircuitBreaker(store, campaign),
         )
+        roles: list[Any] = []
+        if args.workers:
+            roles.append(Listener(pipeline, stop=stop))
+            for _ in range(args.workers):
+                s = Store.open(url, b"bench-key")
+                ident = register(s, "worker")
+                roles.append(
+                    Worker(
+                        Pipeline(
+                            campaign,
+                            s,
+                            bluesky(),
+                            load_screens(campaign),
+                            batch_size=8,
+                            watch=CircuitBreaker(s, campaign),
+                            owner=ident,
+                        ),
+                        Heartbeat(s, ident, "worker").__enter__(),
+                        stop,
+                    )
+                )
         watcher = Watcher(pds.firehose, bot.did)
         watcher.start()
         watcher.ready.wait(10)
-        bot_thread = threading.Thread(target=pipeline.run, daemon=True)
-        bot_thread.start()
+        bots = [threading.Thread(target=r.run, daemon=True) for r in roles] or [
+            threading.Thread(target=pipeline.run, daemon=True)
+        ]
+        for t in bots:
+            t.start()
         time.sleep(2)  # the bot is connected and at the live tail
         sent: dict[str, float] = {}
-        step, start = 1 / args.rate, time.monotonic()
-        for i in track(range(args.posts), description="posting", console=console):
+        step, posting_started = 1 / args.rate, time.monotonic()
+
+        def person_posts(i: int) -> None:
+            # people post at once, as on the network: each post at its own time, never a
+            # catch-up burst (a PDS slow to take one post does not crowd the next ones)
+            time.sleep(max(0.0, posting_started + i * step - time.monotonic()))
             who = people[i % len(people)]
-            time.sleep(max(0.0, start + i * step - time.monotonic()))
             # asked of the bot, as Bluesky's opt-in rule has it: a mention of its account
             uri = pds.post(who, f"@{bot.handle} {texts[i]} #{TAG}", mentions=(bot,))
             sent[uri] = time.monotonic()
             pds.post(who, f"{texts[-1 - i]} (no hashtag)")
+
+        for i in range(len(people)):
+            pds.client(people[i])  # logged in before the clock starts
+        posting_started = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            for _ in track(
+                pool.map(person_posts, range(args.posts)),
+                total=args.posts,
+                description="posting",
+                console=console,
+            ):
+                pass
+        achieved = len(sent) / (time.monotonic() - posting_started)
         deadline = time.monotonic() + 30
         while len(watcher.replied) < len(sent) and time.monotonic() < deadline:
             time.sleep(0.2)
         watcher.stop.set()
         platform.close()
-        bot_thread.join(timeout=30)
+        stop.set()
+        for t in bots:
+            t.join(timeout=30)
         hops = sorted(watcher.seen[u] - t for u, t in sent.items() if u in watcher.seen)
         if hops:
             console.print(
@@ -211,7 +272,8 @@ def main() -> None:
         latencies = sorted(watcher.replied[u] - t for u, t in sent.items() if u in watcher.replied)
         if latencies:
             console.print(
-                f"post → reply on the local PDS, {args.posts} posts at {args.rate:g}/s: "
+                f"post → reply on the local PDS, {args.posts} posts at {args.rate:g}/s "
+                f"(achieved {achieved:.1f}/s): "
                 f"p50 {statistics.median(latencies) * 1000:.0f} ms, "
                 f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms; "
                 f"{len(latencies)} of {len(sent)} answered"
@@ -219,7 +281,7 @@ def main() -> None:
             )
         with store.transaction() as session:
             inside = sorted(
-                (sent_at - received).total_seconds()
+                (sent_at - received).total_seconds()  # type: ignore[operator]
                 for received, sent_at in session.execute(
                     select(PostRow.received_at, OutboxRow.sent_at)
                     .join(OutboxRow, OutboxRow.post_id == PostRow.id)
@@ -269,6 +331,9 @@ def main() -> None:
         rate("firehose decode + filter, happybot's FirehoseFilter", ours, frames)
         rate("firehose decode + filter, atproto SDK models + CAR", sdk_decode, frames)
         store.close()
+        if args.workers:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 if __name__ == "__main__":
