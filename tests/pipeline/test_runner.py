@@ -441,3 +441,19 @@ def test_a_post_the_picture_cannot_draw_is_never_published_and_says_why(
     with store.transaction() as session:
         why = session.execute(select(FindingRow.why).where(FindingRow.label == "render-error"))
         assert "cannot draw '" in why.scalar_one()
+
+
+def test_a_stored_post_that_no_longer_reads_waits_for_review_and_stops_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = traffic(3)
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    p = pipeline(store, platform)
+    p.ensure_mode()
+    p.ingest(list(platform.listen(None)))
+    with store.transaction() as session:
+        row = session.execute(select(PostRow).order_by(PostRow.id)).scalars().first()
+        assert row is not None
+        row.trigger_json = "{not json"
+    assert p.process() == 2  # the other two are judged
+    assert sorted(states(store).values()) == ["queued", "queued", "review"]

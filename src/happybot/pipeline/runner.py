@@ -410,9 +410,23 @@ class Pipeline:
                 .scalars()
                 .all()
             )
+            claimed = []
             for row in rows:
                 row.lease_owner, row.lease_until = self.owner, now + POST_LEASE
-            return [(row.id, Trigger.from_json(row.trigger_json)) for row in rows]
+                try:
+                    claimed.append((row.id, Trigger.from_json(row.trigger_json)))
+                except Exception as exc:  # a row that no longer reads must not stop the run
+                    log.exception("post %s cannot be read back; it waits for review", row.id)
+                    row.state = PostState.REVIEW
+                    self.store.record(
+                        session,
+                        "pipeline-error",
+                        ACTOR,
+                        row.trigger_key,
+                        error=type(exc).__name__,
+                        state="review",
+                    )
+            return claimed
 
     def _process_batch(self, batch: list[tuple[int, Trigger]]) -> None:
         triggers = [t for _, t in batch]

@@ -95,6 +95,16 @@ def _of(row: ProcessRow) -> Process:
     )
 
 
+def machine() -> str:
+    """This machine as its processes' pids are seen: the host name and the pid namespace (two
+    containers may share a host name, never a pid namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()[:150]}|{namespace}"[:200]
+
+
 def _pid_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -108,7 +118,7 @@ def _pid_exists(pid: int) -> bool:
 def reap(store: Store) -> int:
     """Mark as died the processes of this machine whose pid is gone (a `kill -9`, a crash), so
     that their claims are taken over now; forget stopped rows older than KEEP_STOPPED."""
-    host, now = socket.gethostname(), store.clock()
+    host, now = machine(), store.clock()
     with store.transaction() as session:
         rows = session.execute(
             select(ProcessRow).where(ProcessRow.host == host, ProcessRow.stopped_at.is_(None))
@@ -129,15 +139,15 @@ def register(store: Store, role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     reap(store)
-    host, now = socket.gethostname(), store.clock()
+    host, now = machine(), store.clock()
     pid = os.getpid()
-    ident = f"{host[:60]}:{pid}:{secrets.token_hex(4)}"
+    ident = f"{socket.gethostname()[:60]}:{pid}:{secrets.token_hex(4)}"
     with store.transaction() as session:
         session.add(
             ProcessRow(
                 id=ident,
                 role=role,
-                host=host[:200],
+                host=host,
                 pid=pid,
                 version=happybot.__version__,
                 started_at=now,
@@ -153,8 +163,13 @@ def beat(
 ) -> None:
     with store.transaction() as session:
         row = session.get(ProcessRow, ident)
-        if row is None or row.stopped_at is not None:
-            return  # reaped by mistake (a reused pid) or stopped: the row is not brought back
+        if row is None:
+            return
+        if row.stopped_at is not None:
+            # taken for dead by mistake (a silence longer than STALE_AFTER): it beats, so it
+            # lives; what others took over meanwhile they found unjudged or sent by its key
+            log.warning("%s was taken for dead; it is alive", ident)
+            row.stopped_at, row.how = None, None
         row.heartbeat_at = store.clock()
         if role is not None:
             row.role = role
