@@ -103,9 +103,18 @@ def test_a_post_that_breaks_ingest_is_a_dead_letter_and_the_run_goes_on(
         return real(self)
 
     monkeypatch.setattr(Trigger, "storable", storable)
-    lines = [line("poison", f"x {TAG}"), line("after", f"{GRUMBLES[3]} {TAG}")]
-    run(store, lines, tmp_path / "out")
-    assert states(store) == {"replay:after": "published"}
+    # one chunk: taken in together first, then (the poison rolls that back) one by one
+    lines = [
+        line("before", f"{GRUMBLES[2]} {TAG}"),
+        line("poison", f"x {TAG}"),
+        line("after", f"{GRUMBLES[3]} {TAG}"),
+    ]
+    platform = CrashingPlatform(ListSource(lines), tmp_path / "out")
+    pipeline = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN), batch_size=8)
+    stats = pipeline.run()
+    pipeline.close()
+    assert states(store) == {"replay:before": "published", "replay:after": "published"}
+    assert (stats.received, stats.dead_letters) == (2, 1)  # counted once, not per attempt
     with store.transaction() as session:
         (dead,) = session.execute(select(DeadLetterRow)).scalars()
     assert "RuntimeError: a bug no test foresaw" in dead.error

@@ -245,6 +245,8 @@ class Pipeline:
     # -- ingest --------------------------------------------------------------------------------
 
     def ingest(self, items: Sequence[Incoming]) -> None:
+        if len(items) > 1 and self._take_in_together(items):
+            return
         for item in items:
             try:
                 self._take_in(item)
@@ -260,6 +262,30 @@ class Pipeline:
                     queries.save_cursor(
                         session, self.platform.name, item.cursor, self.store.clock()
                     )
+
+    def _take_in_together(self, items: Sequence[Incoming]) -> bool:
+        """A chunk and the cursor after it in one transaction (a commit per chunk, not per
+        post). Not when a post's parent must be fetched: no network call inside a transaction
+        that holds the audit chain's lock. False when it could not be done (nothing of it is
+        kept): each item is then taken in alone, and a bad one goes to the dead letters."""
+        for item in items:
+            trigger = item.trigger
+            if trigger is not None and trigger.post.reply_to_id and trigger.parent is None:
+                return False
+        counted = replace(self.stats, decisions=dict(self.stats.decisions))
+        try:
+            with self.store.transaction() as session:
+                for item in items:
+                    self._ingest_one(session, item)
+                queries.save_cursor(
+                    session, self.platform.name, items[-1].cursor, self.store.clock()
+                )
+        except StoreError:
+            raise
+        except Exception:
+            self.stats = counted  # the counts of what was rolled back
+            return False
+        return True
 
     def _take_in(self, item: Incoming) -> None:
         """One item and the cursor after it, in one transaction. When another worker wrote
