@@ -35,10 +35,10 @@ from typing import Any
 from atproto import CAR, firehose_models, models, parse_subscribe_repos_message
 from rich.console import Console
 from rich.progress import track
+from rich.table import Table
 from sqlalchemy import create_engine, select, text
 from websockets.sync.client import connect
 
-from happybot.models import Trigger
 from happybot.operate import review
 from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.roles import Listener, Worker
@@ -138,13 +138,17 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument(
+        "--rates", default="", help="a sweep, e.g. 5,10,15,20 (default: --rate alone)"
+    )
+    parser.add_argument(
         "--workers", type=int, default=0, help="0: one `happybot run`; N: a listener, N workers"
     )
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",") if r.strip()] or [args.rate]
     texts = [
         " ".join(w for w in line["text"].split() if not w.startswith("#"))
-        for line in Simulator("ordinary", seed=3, size=args.posts).as_lines()
+        for line in Simulator("ordinary", seed=3, size=2 * args.posts * len(rates)).as_lines()
     ]
     with LocalPds() as pds, tempfile.TemporaryDirectory() as folder:
         stamp = time.time_ns() % 10**8
@@ -162,6 +166,7 @@ def main() -> None:
                 "duplicate_authors": 10_000,
                 "burst_posts": 10_000,
             },
+            etiquette={"replies_per_person_per_day": 1_000},
             breaker={"enabled": False},
             rate_limits={"per_minute": 100_000, "per_hour": 1_000_000},
         )
@@ -229,96 +234,142 @@ def main() -> None:
         for t in bots:
             t.start()
         time.sleep(2)  # the bot is connected and at the live tail
-        sent: dict[str, float] = {}
-        step, posting_started = 1 / args.rate, time.monotonic()
-
-        def person_posts(i: int) -> None:
-            # people post at once, as on the network: each post at its own time, never a
-            # catch-up burst (a PDS slow to take one post does not crowd the next ones)
-            time.sleep(max(0.0, posting_started + i * step - time.monotonic()))
-            who = people[i % len(people)]
-            # asked of the bot, as Bluesky's opt-in rule has it: a mention of its account
-            uri = pds.post(who, f"@{bot.handle} {texts[i]} #{TAG}", mentions=(bot,))
-            sent[uri] = time.monotonic()
-            pds.post(who, f"{texts[-1 - i]} (no hashtag)")
-
         for i in range(len(people)):
             pds.client(people[i])  # logged in before the clock starts
-        posting_started = time.monotonic()
-        with ThreadPoolExecutor(8) as pool:
-            for _ in track(
-                pool.map(person_posts, range(args.posts)),
-                total=args.posts,
-                description="posting",
-                console=console,
+
+        def pct(values: list[float], q: float) -> float:
+            return values[max(0, int(len(values) * q) - 1)] * 1000 if values else float("nan")
+
+        def phase(rate: float, offset: int) -> dict[str, float]:
+            """`args.posts` posts at `rate` a second; the post → reply times and where they go."""
+            sent: dict[str, float] = {}
+            step, started = 1 / rate, time.monotonic()
+
+            def person_posts(i: int) -> None:
+                # people post at once, as on the network: each post at its own time, never a
+                # catch-up burst (a PDS slow to take one post does not crowd the next ones)
+                time.sleep(max(0.0, started + i * step - time.monotonic()))
+                who = people[i % len(people)]
+                # asked of the bot, as Bluesky's opt-in rule has it: a mention of its account
+                text = texts[offset + i]
+                uri = pds.post(who, f"@{bot.handle} {text} #{TAG}", mentions=(bot,))
+                sent[uri] = posted[uri] = time.monotonic()
+                pds.post(who, f"{texts[-1 - offset - i]} (no hashtag)")
+
+            with ThreadPoolExecutor(8) as pool:
+                for _ in track(
+                    pool.map(person_posts, range(args.posts)),
+                    total=args.posts,
+                    description=f"posting at {rate:g}/s",
+                    console=console,
+                ):
+                    pass
+            achieved = len(sent) / (time.monotonic() - started)
+            deadline = time.monotonic() + 30
+            while (
+                sum(u in watcher.replied for u in sent) < len(sent) and time.monotonic() < deadline
             ):
-                pass
-        achieved = len(sent) / (time.monotonic() - posting_started)
-        deadline = time.monotonic() + 30
-        while len(watcher.replied) < len(sent) and time.monotonic() < deadline:
-            time.sleep(0.2)
+                time.sleep(0.2)
+            replies = sorted(
+                watcher.replied[u] - t for u, t in sent.items() if u in watcher.replied
+            )
+            with store.transaction() as session:
+                rows = [
+                    r
+                    for r in session.execute(select(PostRow)).scalars()
+                    if r.trigger_key.removeprefix("bluesky:") in sent
+                ]
+                sent_at = dict(
+                    session.execute(
+                        select(OutboxRow.post_id, OutboxRow.sent_at).where(
+                            OutboxRow.post_id.in_([r.id for r in rows])
+                        )
+                    ).all()
+                )
+            inside = sorted(
+                (done - r.received_at).total_seconds()
+                for r in rows
+                if (done := sent_at.get(r.id)) is not None
+            )
+            heard = sorted(
+                r.received_at.timestamp() - watcher.seen_at[u]
+                for r in rows
+                if (u := r.trigger_key.removeprefix("bluesky:")) in watcher.seen_at
+            )
+            return {
+                "rate": rate,
+                "achieved": achieved,
+                "answered": len(replies),
+                "posts": len(sent),
+                "p50": pct(replies, 0.5),
+                "p99": pct(replies, 0.99),
+                "heard_p99": pct(heard, 0.99),
+                "inside_p99": pct(inside, 0.99),
+            }
+
+        posted: dict[str, float] = {}
+        results = []
+        for n, per_second in enumerate(rates):
+            results.append(phase(per_second, n * args.posts))
+            time.sleep(3)  # the queue empties between rates
         watcher.stop.set()
         platform.close()
         stop.set()
         for t in bots:
             t.join(timeout=30)
-        hops = sorted(watcher.seen[u] - t for u, t in sent.items() if u in watcher.seen)
+        hops = sorted(watcher.seen[u] - t for u, t in posted.items() if u in watcher.seen)
         if hops:
             console.print(
                 f"post → seen on the PDS firehose (one hop): p50 "
-                f"{statistics.median(hops) * 1000:.0f} ms, p99 "
-                f"{hops[int(len(hops) * 0.99) - 1] * 1000:.0f} ms"
+                f"{statistics.median(hops) * 1000:.0f} ms, p99 {pct(hops, 0.99):.0f} ms"
             )
-        latencies = sorted(watcher.replied[u] - t for u, t in sent.items() if u in watcher.replied)
-        if latencies:
-            console.print(
-                f"post → reply on the local PDS, {args.posts} posts at {args.rate:g}/s "
-                f"(achieved {achieved:.1f}/s): "
-                f"p50 {statistics.median(latencies) * 1000:.0f} ms, "
-                f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms; "
-                f"{len(latencies)} of {len(sent)} answered"
-                + (" (the rest held by the screens)" if len(latencies) < len(sent) else "")
+        who_runs = (
+            f"a listener and {args.workers} workers" if args.workers else "one `happybot run`"
+        )
+        table = Table(
+            "rate/s",
+            "achieved",
+            "answered",
+            "p50 ms",
+            "p99 ms",
+            "firehose → stored p99",
+            "stored → reply p99",
+            title=f"post → reply on the local PDS ({who_runs}, {args.posts} posts a rate)",
+        )
+        for r in results:
+            table.add_row(
+                f"{r['rate']:g}",
+                f"{r['achieved']:.1f}",
+                f"{r['answered']:.0f}/{r['posts']:.0f}",
+                f"{r['p50']:.0f}",
+                f"{r['p99']:.0f}",
+                f"{r['heard_p99']:.0f}",
+                f"{r['inside_p99']:.0f}",
             )
-        with store.transaction() as session:
-            inside = sorted(
-                (sent_at - received).total_seconds()  # type: ignore[operator]
-                for received, sent_at in session.execute(
-                    select(PostRow.received_at, OutboxRow.sent_at)
-                    .join(OutboxRow, OutboxRow.post_id == PostRow.id)
-                    .where(OutboxRow.sent_at.is_not(None))
+        console.print(table)
+        # where it saturates: the first rate the people could not reach, or whose p99 passes
+        # the 1.5 s bar; and which part of the path grew
+        for r in results:
+            if r["achieved"] < 0.95 * r["rate"]:
+                console.print(
+                    f"saturates at {r['rate']:g}/s: the PDS takes only {r['achieved']:.1f} "
+                    "posts a second from the people (it shares this machine's cores with the bot)"
                 )
-            )
-            heard = sorted(
-                (received - created).total_seconds()
-                for received, created in (
-                    (row.received_at, Trigger.from_json(row.trigger_json).post.created_at)
-                    for row in session.execute(select(PostRow)).scalars()
+                break
+            if r["p99"] > 1500:
+                part = (
+                    "reading the firehose (the bot's loop is busy drawing and sending while "
+                    "posts wait on its connection)"
+                    if r["heard_p99"] >= r["inside_p99"]
+                    else "inside the bot (posts wait for drawing and sending)"
                 )
-                if created is not None
-            )
-            lag = sorted(
-                row.received_at.timestamp() - watcher.seen_at[uri]
-                for row in session.execute(select(PostRow)).scalars()
-                if (uri := row.trigger_key.removeprefix("bluesky:")) in watcher.seen_at
-            )
-        if lag:
-            console.print(
-                f"seen by a firehose reader → stored by the bot: p50 "
-                f"{statistics.median(lag) * 1000:.0f} ms, "
-                f"p99 {lag[int(len(lag) * 0.99) - 1] * 1000:.0f} ms"
-            )
-        if heard:
-            console.print(
-                f"post made → stored by the bot (firehose, author facts): p50 "
-                f"{statistics.median(heard) * 1000:.0f} ms, p99 "
-                f"{heard[int(len(heard) * 0.99) - 1] * 1000:.0f} ms"
-            )
-        if inside:
-            console.print(
-                f"of which inside the bot (stored → reply recorded): p50 "
-                f"{statistics.median(inside) * 1000:.0f} ms, p99 "
-                f"{inside[int(len(inside) * 0.99) - 1] * 1000:.0f} ms"
-            )
+                console.print(
+                    f"saturates at {r['rate']:g}/s: p99 {r['p99']:.0f} ms > 1,500 ms; "
+                    f"the time grows {part}"
+                )
+                break
+        else:
+            console.print(f"no saturation up to {results[-1]['rate']:g}/s (p99 ≤ 1,500 ms)")
         held = Counter(
             f"{f.screen}/{f.label}"
             for item in review.queue(store, limit=1000)

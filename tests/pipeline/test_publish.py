@@ -161,3 +161,16 @@ def test_replies_on_their_way_count_against_the_rate_limit(tmp_path: Path) -> No
     publisher = Publisher(store, platform, RateLimitSettings(per_minute=3, per_hour=100))
     assert publisher.run() == 2  # three a minute: the one on its way is one of them
     store.close()
+
+
+def test_a_reply_whose_picture_is_missing_goes_back_to_people_not_out_blank(
+    store: Store, tmp_path: Path
+) -> None:
+    platform = queued(store, tmp_path, 1)
+    with store.transaction() as session:
+        session.execute(ArtworkRow.__table__.delete())  # type: ignore[attr-defined]
+    assert Publisher(store, platform).run() == 0 and platform.writes == 0
+    (row,) = outbox(store)
+    assert (row.state, row.last_error) == ("failed", "no picture to publish")
+    with store.transaction() as session:
+        assert session.execute(select(PostRow.state)).scalar_one() == "review"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
@@ -48,6 +48,7 @@ class Claimed:
     post_id: int
     reply: Reply
     attempt: int
+    approved_by: str | None = None  # None: autopilot
 
 
 def backoff(attempt: int) -> timedelta:
@@ -128,21 +129,34 @@ class Publisher:
             now = self.store.clock()
             ready = and_(OutboxRow.state == OutboxState.PENDING, OutboxRow.not_before <= now)
             abandoned = and_(OutboxRow.state == OutboxState.SENDING, self._abandoned(now))
-            query = select(OutboxRow).where(or_(ready, abandoned), OutboxRow.kind == REPLY)
+            # the reply with its post and picture in one round trip; only the outbox row is
+            # locked (another worker skips it, and may read the post)
+            query = (
+                select(OutboxRow, PostRow, ArtworkRow)
+                .join(PostRow, PostRow.id == OutboxRow.post_id)
+                .outerjoin(ArtworkRow, ArtworkRow.post_id == OutboxRow.post_id)
+                .where(or_(ready, abandoned), OutboxRow.kind == REPLY)
+            )
             if mode is Mode.COPILOT:
                 query = query.where(OutboxRow.approved_by.is_not(None))
-            row = session.execute(
-                query.order_by(OutboxRow.id).limit(1).with_for_update(skip_locked=True)
-            ).scalar_one_or_none()
-            if row is None:
+            found = session.execute(
+                query.order_by(OutboxRow.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=OutboxRow)
+            ).first()
+            if found is None:
                 return None
+            row, post, art = found
             row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
             row.claimed_by = self.owner
-            assert row.post_id is not None  # a reply's row
-            post = session.get(PostRow, row.post_id)
-            art = session.get(ArtworkRow, row.post_id)
-            assert post is not None and art is not None
             trigger = load_trigger(post)
+            if art is None:  # never written with its picture: nothing to publish, never blank
+                row.state, row.last_error = OutboxState.FAILED, "no picture to publish"
+                post.state = PostState.REVIEW
+                self.store.record(
+                    session, "publish-refused", ACTOR, trigger.key, reason=row.last_error
+                )
+                return None
             author = trigger.post.author
             if opted_out(session, trigger.platform, author.id, author.handle):
                 # turned the bot away after this reply was queued (a reviewer's entry)
@@ -169,7 +183,7 @@ class Publisher:
                 text=art.reply_text,
                 artwork=artwork,
             )
-            return Claimed(row.id, row.post_id, reply, row.attempts)
+            return Claimed(row.id, post.id, reply, row.attempts, row.approved_by)
 
     def send(self, claimed: Claimed) -> bool:
         """Send one claimed reply; record the outcome. True when it was published."""
@@ -189,13 +203,23 @@ class Publisher:
 
     def _sent(self, claimed: Claimed, published: Published) -> None:
         with self.store.transaction() as session:
-            row = session.get(OutboxRow, claimed.outbox_id)
-            post = session.get(PostRow, claimed.post_id)
-            assert row is not None and post is not None
             now = self.store.clock()
-            row.state, row.sent_at = OutboxState.SENT, now
-            row.remote_ref, row.remote_url = published.ref, published.url
-            post.state = PostState.PUBLISHED
+            # written without reading the rows back: this sender holds the claim
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == claimed.outbox_id)
+                .values(
+                    state=OutboxState.SENT,
+                    sent_at=now,
+                    remote_ref=published.ref,
+                    remote_url=published.url,
+                )
+            )
+            session.execute(
+                update(PostRow)
+                .where(PostRow.id == claimed.post_id)
+                .values(state=PostState.PUBLISHED)
+            )
             self.store.record(
                 session,
                 "published",
@@ -203,7 +227,7 @@ class Publisher:
                 claimed.reply.trigger_key,
                 ref=published.ref,
                 picture_sha256=claimed.reply.artwork.sha256,
-                approved_by=row.approved_by,
+                approved_by=claimed.approved_by,
                 attempt=claimed.attempt,
             )
 
