@@ -1,14 +1,18 @@
 """From a person's post to the bot's reply on a local PDS, and how fast the firehose is read.
 
-    .venv/bin/python bench/bench_bluesky.py [--posts 200] [--rate 10]
+    .venv/bin/python bench/bench_bluesky.py [--posts 200] [--rate 10 | --rates 5,10,15,20]
+                                            [--workers N [--pg URL]]
 
 1. Starts the local PDS (`services/bluesky-pds`), the bot (the whole pipeline with the Bluesky
-   adapter, SQLite, publish delay 0) in a thread, and a watcher on the firehose.
-2. People post `--posts` posts with the campaign hashtag at `--rate` per second (and as many
-   without it, as on the real network most posts are not for the bot); the watcher notes when
-   each reply appears on the firehose. Prints p50 and p99 of post → reply, and how many got one,
-   and where the time goes: from the watcher seeing a post to the bot storing it, and from
-   the bot storing it to its reply recorded (read from the bot's store).
+   adapter, SQLite, publish delay 0; with `--workers N` a listener and N workers on
+   PostgreSQL, as threads) and a watcher on the firehose.
+2. People post `--posts` posts with the campaign hashtag at `--rate` per second, from several
+   threads at the set times (never a catch-up burst), and as many without it (on the real
+   network most posts are not for the bot); with `--rates` at each rate in turn, a sweep that
+   says where p99 passes 1.5 s and which part of the path grew. The watcher notes when each
+   reply appears on the firehose. Per rate: p50 and p99 of post → reply (the posts the screens
+   hold get no reply and are not timed), and where the time goes: from a firehose reader
+   seeing a post to the bot storing it, and from then to its reply recorded (the bot's store).
 3. Replays every firehose frame the watcher recorded through the adapter's decoder and filter
    (`FirehoseFilter`), and through the atproto SDK's own frame parsing, message models and CAR
    reader, on one core: events per second of each (target: the adapter ≥ 5,000 events/s).
@@ -165,6 +169,7 @@ def main() -> None:
                 "min_account_age_days": 0,
                 "duplicate_authors": 10_000,
                 "burst_posts": 10_000,
+                "max_posts_per_hour": 10_000,  # each person posts once or more a rate
             },
             etiquette={"replies_per_person_per_day": 1_000},
             breaker={"enabled": False},
