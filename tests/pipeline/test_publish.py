@@ -174,3 +174,19 @@ def test_a_reply_whose_picture_is_missing_goes_back_to_people_not_out_blank(
     assert (row.state, row.last_error) == ("failed", "no picture to publish")
     with store.transaction() as session:
         assert session.execute(select(PostRow.state)).scalar_one() == "review"
+
+
+def test_a_run_sends_from_its_own_thread_while_it_reads_and_counts_each_reply_once(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", b"test-key")
+    lines = [
+        line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
+        for i in range(10)
+    ]
+    platform = SlowPlatform(ListSource(lines), tmp_path / "out")
+    stats = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN), batch_size=3).run()
+    assert stats.published == 10 and platform.writes == 10
+    assert {row.state for row in outbox(store)} == {"sent"}
+    assert not any(t.name == "sender" for t in threading.enumerate())  # stopped with the run
+    store.close()

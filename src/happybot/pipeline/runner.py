@@ -9,6 +9,7 @@ cursor. No post is lost and none is answered twice.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,10 @@ class RunStats:
     waiting_seconds: float = 0.0  # the source has ended; the next reply is due in this long
 
 
+# the counts that taking posts in changes (a chunk rolled back restores them)
+INGEST_COUNTS = ("received", "duplicates", "ignored", "declined", "opt_outs", "dead_letters")
+
+
 def _position(item: Incoming) -> str:
     if item.trigger is not None:
         return item.trigger.key[:100]
@@ -101,6 +106,43 @@ def chunks(
         if not chunk:
             return
         yield chunk
+
+
+class Sender:
+    """Sends the due replies from a thread while the runner reads and judges: woken after each
+    batch, and every WAKE_SECONDS anyway (a publish delay runs out by itself)."""
+
+    WAKE_SECONDS = 0.5
+
+    def __init__(self, publisher: Publisher, stats: RunStats) -> None:
+        self.publisher = publisher
+        self.stats = stats
+        self.error: BaseException | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sender", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        if self.error is not None:
+            raise self.error  # the store failed in the sender: the run stops, as it would
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.WAKE_SECONDS)
+            self._wake.clear()
+            try:
+                self.stats.published += self.publisher.run()  # only this thread adds to it
+            except BaseException as exc:
+                self.error = exc
+                log.exception("the sender stopped; replies wait for the next run")
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=120)
 
 
 class Watch(Protocol):
@@ -192,16 +234,27 @@ class Pipeline:
         self.stats.published += self.publisher.run()
         with self.store.transaction() as session:
             cursor = queries.get_cursor(session, self.platform.name)
-        for chunk in chunks(self.platform.listen(cursor), self.batch_size, limit):
-            self.ingest(chunk)
-            self.process()
-            if self.watch is not None and chunk[-1].idle:
-                self.watch.check()  # a quiet stream: incidents still age (nobody answering)
-            self.stats.published += self.publisher.run()
-            if on_progress:
-                on_progress(self.stats)
-            if stop_when_idle and chunk[-1].idle:
-                break
+        # a network that takes several replies at once gets them from a thread of their own,
+        # so that the source is read while replies go out (one loop that draws and then sends
+        # leaves posts waiting on the connection at a peak)
+        sender = Sender(self.publisher, self.stats) if self.publisher.senders > 1 else None
+        try:
+            for chunk in chunks(self.platform.listen(cursor), self.batch_size, limit):
+                self.ingest(chunk)
+                self.process()
+                if self.watch is not None and chunk[-1].idle:
+                    self.watch.check()  # a quiet stream: incidents still age (nobody answering)
+                if sender is not None:
+                    sender.wake()
+                else:
+                    self.stats.published += self.publisher.run()
+                if on_progress:
+                    on_progress(self.stats)
+                if stop_when_idle and chunk[-1].idle:
+                    break
+        finally:
+            if sender is not None:
+                sender.close()
         self.drain(on_progress)
         return self.stats
 
@@ -272,7 +325,7 @@ class Pipeline:
             trigger = item.trigger
             if trigger is not None and trigger.post.reply_to_id and trigger.parent is None:
                 return False
-        counted = replace(self.stats, decisions=dict(self.stats.decisions))
+        counted = {name: getattr(self.stats, name) for name in INGEST_COUNTS}
         try:
             with self.store.transaction() as session:
                 for item in items:
@@ -283,7 +336,8 @@ class Pipeline:
         except StoreError:
             raise
         except Exception:
-            self.stats = counted  # the counts of what was rolled back
+            for name, value in counted.items():  # the counts of what was rolled back
+                setattr(self.stats, name, value)
             return False
         return True
 
