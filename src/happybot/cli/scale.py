@@ -14,7 +14,17 @@ from typing import Annotated
 
 import typer
 
-from happybot.cli import CampaignOpt, CorpusOpt, DbOpt, JsonOpt, app, campaign_from, err, open_store
+from happybot.cli import (
+    CampaignOpt,
+    CorpusOpt,
+    DbOpt,
+    JsonOpt,
+    app,
+    campaign_from,
+    err,
+    open_store,
+    out,
+)
 from happybot.cli.run import DryRunOpt, OutOpt, SeedOpt, SourceOpt, say_if_unlabelled
 from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.roles import Listener, Worker
@@ -59,7 +69,7 @@ def _report(stats: RunStats, as_json: bool, **extra: object) -> None:
     if as_json:
         print(json.dumps(result))
     else:
-        err.print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.items()))
+        out.print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.items()))
 
 
 @app.command()
