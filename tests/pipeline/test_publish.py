@@ -23,13 +23,17 @@ CAMPAIGN = toy_campaign(publish_delay_seconds=0)
 TOPICS = ["bus", "train", "tram", "ferry", "flight", "taxi", "lift", "bike", "coach", "metro"]
 
 
-def queued(store: Store, out: Path, n: int = 4, **platform_kw: object) -> CrashingPlatform:
-    """n replies in the outbox, not yet sent."""
-    lines = [
+def late(n: int) -> list[str]:
+    """n everyday posts from n people."""
+    return [
         line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
         for i in range(n)
     ]
-    platform = CrashingPlatform(ListSource(lines), out, **platform_kw)  # type: ignore[arg-type]
+
+
+def queued(store: Store, out: Path, n: int = 4, **platform_kw: object) -> CrashingPlatform:
+    """n replies in the outbox, not yet sent."""
+    platform = CrashingPlatform(ListSource(late(n)), out, **platform_kw)  # type: ignore[arg-type]
     p = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN))
     p.ensure_mode()
     p.ingest(list(platform.listen(None)))
@@ -137,11 +141,7 @@ def test_a_platform_that_allows_it_gets_several_replies_at_once_each_sent_once(
     tmp_path: Path,
 ) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", b"test-key")
-    lines = [
-        line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
-        for i in range(10)
-    ]
-    platform = SlowPlatform(ListSource(lines), tmp_path / "out")
+    platform = SlowPlatform(ListSource(late(10)), tmp_path / "out")
     p = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN))
     assert p.publisher.senders == 4
     p.ensure_mode()
@@ -180,11 +180,7 @@ def test_a_run_sends_from_its_own_thread_while_it_reads_and_counts_each_reply_on
     tmp_path: Path,
 ) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'p.db'}", b"test-key")
-    lines = [
-        line(str(i), f"my {TOPICS[i]} was late #MakeItHappy", handle=f"u{i}.example")
-        for i in range(10)
-    ]
-    platform = SlowPlatform(ListSource(lines), tmp_path / "out")
+    platform = SlowPlatform(ListSource(late(10)), tmp_path / "out")
     stats = Pipeline(CAMPAIGN, store, platform, load_screens(CAMPAIGN), batch_size=3).run()
     assert stats.published == 10 and platform.writes == 10
     assert {row.state for row in outbox(store)} == {"sent"}

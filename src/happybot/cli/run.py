@@ -77,6 +77,13 @@ OutOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed for simulate: sources.")]
+LimitOpt = Annotated[int | None, typer.Option(help="Stop after this many source items.")]
+StopWhenIdleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--stop-when-idle", help="Stop once a live source (the firehose) has nothing new."
+    ),
+]
 
 
 @contextmanager
@@ -135,13 +142,8 @@ def run(
     out_dir: OutOpt = None,
     db: DbOpt = None,
     seed: SeedOpt = 0,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
-    stop_when_idle: Annotated[
-        bool,
-        typer.Option(
-            "--stop-when-idle", help="Stop once a live source (the firehose) has nothing new."
-        ),
-    ] = False,
+    limit: LimitOpt = None,
+    stop_when_idle: StopWhenIdleOpt = False,
     corpus: CorpusOpt = None,
     dashboard: Annotated[
         bool, typer.Option("--dashboard", help="Serve the review dashboard while it runs.")

@@ -25,7 +25,15 @@ from happybot.cli import (
     open_store,
     out,
 )
-from happybot.cli.run import DryRunOpt, OutOpt, SeedOpt, SourceOpt, say_if_unlabelled
+from happybot.cli.run import (
+    DryRunOpt,
+    LimitOpt,
+    OutOpt,
+    SeedOpt,
+    SourceOpt,
+    StopWhenIdleOpt,
+    say_if_unlabelled,
+)
 from happybot.operate.breaker import CircuitBreaker
 from happybot.pipeline.roles import Listener, Worker
 from happybot.pipeline.runner import Pipeline, RunStats
@@ -78,13 +86,8 @@ def listen(
     source: SourceOpt = None,
     db: DbOpt = None,
     seed: SeedOpt = 0,
-    limit: Annotated[int | None, typer.Option(help="Stop after this many source items.")] = None,
-    stop_when_idle: Annotated[
-        bool,
-        typer.Option(
-            "--stop-when-idle", help="Stop once a live source (the firehose) has nothing new."
-        ),
-    ] = False,
+    limit: LimitOpt = None,
+    stop_when_idle: StopWhenIdleOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Hold the campaign's source and store what it brings, for the workers (PostgreSQL). Start
