@@ -20,6 +20,12 @@ from happybot.cli import CampaignOpt, JsonOpt, app, campaign_from, err, out
 from happybot.config import Campaign
 from happybot.errors import ClassifierError, SourceError
 from happybot.labels import HATE
+from happybot.measure.crafted import (
+    CraftedCase,
+    crafted_decisions,
+    crafted_results,
+    read_crafted,
+)
 from happybot.measure.evaluate import (
     Case,
     Load,
@@ -36,6 +42,7 @@ from happybot.measure.evaluate import (
     score,
     separation,
 )
+from happybot.models import Decision
 from happybot.screens.classifier import open_classifier
 
 eval_app = typer.Typer(help="Measure the gate on public test suites.", no_args_is_help=True)
@@ -210,6 +217,46 @@ def sensitive(
     _print_report(score(cases, held), "Sensitive topics, per label", how, as_json)
 
 
+@eval_app.command("crafted")
+def crafted(
+    data: Annotated[Path, typer.Option(help="Our crafted set (crafted_eval.yaml).")] = REPO
+    / "training"
+    / "crafted_eval.yaml",
+    campaign_path: CampaignOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Names and handles, hidden messages in the author's lines, counter-speech, other
+    languages: per item, the cases that came out as the campaign expects (held, published, or
+    sent to a person and not rejected unseen), and each one that did not."""
+    cases = read_crafted(data)
+    decisions = _crafted_decisions(cases, campaign_from(campaign_path), as_json)
+    results = crafted_results(cases, decisions)
+    if as_json:
+        print(json.dumps({"items": [r.as_json() for r in results]}))
+        return
+    table = Table("item", "expected", "cases", "as expected", title="Our crafted set")
+    for result in results:
+        for expect, (n, ok) in result.expected.items():
+            table.add_row(result.item, expect, str(n), f"{ok} ({ok / n:.0%})")
+    out.print(table)
+    for case, decision in zip(cases, decisions, strict=True):
+        if not case.expect.met_by(decision):
+            shown = case.trigger.parent or case.trigger.post
+            who = shown.author.display_name or shown.author.handle
+            out.print(
+                f"  {case.item}: expected {case.expect}, {decision}: {shown.text!r} ({who})",
+                highlight=False,
+            )
+
+
+def _crafted_decisions(
+    cases: Sequence[CraftedCase], campaign: Campaign, quiet: bool
+) -> list[Decision]:
+    with Progress(console=err, transient=True, disable=quiet) as progress:
+        task = progress.add_task(f"screening {len(cases)} cases", total=len(cases))
+        return crafted_decisions(cases, campaign, functools.partial(_advance, progress, task))
+
+
 def _advance(progress: Progress, task: TaskID, done: int) -> None:
     progress.update(task, completed=done)
 
@@ -252,6 +299,17 @@ def summary(
                 functools.partial(_advance, progress, task),
             )
         loads.append(load_of(name, cases, decisions))
+    try:
+        crafted_cases = read_crafted(REPO / "training" / "crafted_eval.yaml")
+    except SourceError as exc:
+        err.print(f"[yellow]our crafted set left out:[/] {exc}")
+    else:
+        # a case the campaign expects to be held or sent to a person counts as harm here
+        as_cases = [
+            Case(c.trigger.post.text, c.expect.value != "published", c.item) for c in crafted_cases
+        ]
+        found = _crafted_decisions(crafted_cases, campaign, as_json)
+        loads.append(load_of("our crafted set", as_cases, found))
     if as_json:
         print(json.dumps({"sets": [load.as_json() for load in loads]}))
         return

@@ -107,17 +107,33 @@ def gate_decisions(
     policy: Policy | None = None,
 ) -> list[Decision]:
     """The content gate's decision on each text, as from an established account."""
-    screens = load_screens(campaign, [n for n in CONTENT_SCREENS])
+    author = established("someone.example")
+    triggers = [
+        Trigger("eval", Post(id=str(i), text=text, author=author)) for i, text in enumerate(texts)
+    ]
+    return trigger_decisions(triggers, campaign, on_progress, policy)
+
+
+def established(handle: str, display_name: str | None = None) -> Author:
+    """An author the behaviour screen has no reason to doubt: a year old, a hundred posts."""
+    created = datetime.now(UTC) - timedelta(days=365)
+    return Author(handle=handle, display_name=display_name, created_at=created, posts=100)
+
+
+def trigger_decisions(
+    triggers: Sequence[Trigger],
+    campaign: Campaign,
+    on_progress: Callable[[int], None] | None = None,
+    policy: Policy | None = None,
+    screens: Sequence[str] = CONTENT_SCREENS,
+) -> list[Decision]:
+    """The gate's decision on each trigger, by the named screens."""
     policy = policy or campaign.policy()
     now = datetime.now(UTC)
-    author = Author(handle="someone.example", created_at=now - timedelta(days=365), posts=100)
     held: list[Decision] = []
-    with ScreenRunner(screens) as runner:
-        for start in range(0, len(texts), BATCH):
-            batch = [
-                Trigger("eval", Post(id=str(start + i), text=text, author=author))
-                for i, text in enumerate(texts[start : start + BATCH])
-            ]
+    with ScreenRunner(load_screens(campaign, list(screens))) as runner:
+        for start in range(0, len(triggers), BATCH):
+            batch = triggers[start : start + BATCH]
             ctx = ScreenContext(now=now, deadline=datetime.now(UTC) + timedelta(seconds=60))
             for findings in runner.run(batch, ctx):
                 held.append(decide(findings, policy).decision)
