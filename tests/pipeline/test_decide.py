@@ -73,3 +73,36 @@ def test_sensitive_topics_reach_people_with_the_starter_campaign() -> None:
         assert decide(findings, policy).decision is Decision.REVIEW, text
     for text in ["this exam is killing me", "my phone died again", "the bus terminal is cold"]:
         assert decide(lexicon.scan(text, Target.POST), policy).decision is Decision.PUBLISH, text
+
+
+def test_a_listed_symbol_or_slogan_alone_goes_to_a_person_not_to_rejection() -> None:
+    # "someone painted a swastika on the school; we painted over it": the word list cannot
+    # tell news and counter-speech from hate, so a person decides
+    for label in ("extremism", "violence", "harassment", "xenophobia"):
+        verdict = decide([f("lexicon", 0.95, label)], POLICY)
+        assert verdict.decision is Decision.REVIEW, label
+        assert "a word list alone" in verdict.reasons[0]
+    # the picture's word list is a word list too
+    assert decide([f("output", 0.95, "extremism")], POLICY).decision is Decision.REVIEW
+
+
+def test_it_is_rejected_when_a_screen_that_reads_meaning_agrees() -> None:
+    symbol = f("lexicon", 0.95, "extremism")
+    hate = f("classifier", 0.93, "hate", None)
+    assert decide([symbol, hate], POLICY).decision is Decision.REJECT
+    corpus = f("corpus", 0.7, "never-amplify")
+    assert decide([symbol, corpus], POLICY).decision is Decision.REJECT
+    # a score over the classifier's review threshold but not more likely than not does not
+    # agree: counter-speech scores 0.2-0.3 there
+    low = Policy({"classifier": Limits(review=0.15, reject=1.0)}, default=Limits(0.3, 0.8))
+    assert decide([symbol, f("classifier", 0.29, "hate", None)], low).decision is Decision.REVIEW
+    # neither do the behaviour screen or a screen that could not check
+    young = f("behaviour", 0.6, "young-account")
+    assert decide([symbol, young], POLICY).decision is Decision.REVIEW
+    failed = Finding("classifier", SCREEN_ERROR, 1.0, Target.POST, None, "boom")
+    assert decide([symbol, failed], POLICY).decision is Decision.REVIEW
+
+
+def test_a_slur_and_the_operators_deny_list_still_reject_alone() -> None:
+    assert decide([f("lexicon", 0.95, "slur")], POLICY).decision is Decision.REJECT
+    assert decide([f("lexicon", 1.0, "operator-deny")], POLICY).decision is Decision.REJECT

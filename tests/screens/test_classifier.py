@@ -137,3 +137,58 @@ def test_a_bare_or_one_word_reply_is_judged_by_its_parents_words(reply: str) -> 
         assert on_post == []  # the reply's own words earn no model score
     assert verdicts["harmless"] is Decision.PUBLISH
     assert verdicts["hateful"] in (Decision.REVIEW, Decision.REJECT)
+
+
+# Written to choose NAME_HATE_FLOOR (not the crafted evaluation set's names): harmless names,
+# identity names among them, and hateful slogans as people put them in a name.
+HARMLESS_NAMES = [
+    "Queer and here", "Muslim nurse", "Black dad in tech", "Jewish mum of 3",
+    "Trans woman, runner", "Proud Pakistani", "Immigrant and proud", "Gay gamer",
+    "Lesbian book club", "Deaf and loud", "Romani history nerd", "Sikh cyclist", "Old white guy",
+    "Sarah Jones", "Juan Carlos", "The Daily Grind", "Grumpy cat lady", "Hate Mondays",
+]  # fmt: skip
+HATEFUL_NAMES = [
+    "Deport all Muslims", "No more immigrants", "Blacks are apes", "Gays burn in hell",
+    "Jews run the banks", "Islam is cancer", "Refugees go home", "Asians are vermin",
+    "Trans people are sick", "Women belong in kitchens",
+]  # fmt: skip
+
+
+def _named(display_name: str | None = None, handle: str = "someone.example") -> Trigger:
+    author = Author(handle=handle, display_name=display_name, created_at=AUTHOR.created_at)
+    return Trigger("test", Post("1", "my train is late again #MakeItHappy", author))
+
+
+def test_a_name_is_read_for_hate_from_a_floor_that_clears_identity_names() -> None:
+    screen = ClassifierScreen(starter_campaign())
+    batch = [_named(n) for n in HARMLESS_NAMES + HATEFUL_NAMES]
+    findings = screen.check(batch, _ctx())
+    held = [any(f.target is Target.DISPLAY_NAME for f in found) for found in findings]
+    assert held == [False] * len(HARMLESS_NAMES) + [True] * len(HATEFUL_NAMES)
+    on_name = [f for found in findings for f in found if f.target is Target.DISPLAY_NAME]
+    assert {f.label for f in on_name} == {"hate"}  # the model's other labels are noise on names
+    assert all("(a name)" in f.why for f in on_name)
+
+
+def test_a_handle_is_read_as_the_words_it_runs_together_and_a_parents_name_too() -> None:
+    campaign = starter_campaign()
+    assert _verdict(campaign, _named(handle="ihatejews.bsky.social")) is not Decision.PUBLISH
+    assert _verdict(campaign, _named(handle="ilovecats.bsky.social")) is Decision.PUBLISH
+    parent = Post(
+        "0", "stuck in traffic again", Author("x.example", display_name="Gays burn in hell")
+    )
+    reply = Trigger("test", Post("1", "#MakeItHappy", AUTHOR), parent)
+    (findings,) = ClassifierScreen(campaign).check([reply], _ctx())
+    assert [f.target for f in findings] == [Target.PARENT_DISPLAY_NAME]
+
+
+def test_a_one_word_name_is_not_read_and_a_name_is_scored_once() -> None:
+    screen = ClassifierScreen(starter_campaign())
+    assert screen.name_scores([_named("Tom")]) == []
+    calls: list[int] = []
+    assert screen.classifier is not None
+    real = screen.classifier.scores
+    screen.classifier.scores = lambda texts: calls.append(len(texts)) or real(texts)  # type: ignore[method-assign]
+    screen.name_scores([_named("Deport all Muslims"), _named("Deport all Muslims")])
+    screen.name_scores([_named("Deport all Muslims")])
+    assert calls == [1]

@@ -45,6 +45,14 @@ def test_the_parent_post_is_screened_too(corpus: Path) -> None:
     assert finding.target is Target.PARENT
 
 
+def test_a_display_name_that_carries_a_line_is_screened_too(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    line = " ".join(forbidden_lines()[2].split()[:8])
+    author = make_author("quiet.example", display_name=line)
+    (finding,) = screen.check([make_trigger("rain again #MakeItHappy", author=author)], CTX)[0]
+    assert finding.target is Target.DISPLAY_NAME
+
+
 def test_ordinary_posts_and_short_common_phrases_pass(corpus: Path) -> None:
     screen = CorpusScreen(paths=[corpus])
     assert found(screen, "my train is late again and it is raining #MakeItHappy") == []

@@ -96,3 +96,65 @@ def test_xenophobic_tropes_without_a_slur_go_to_people_not_to_rejection() -> Non
     assert [f.label for f in findings] == ["xenophobia"]
     assert decide(findings, make_campaign().policy()).decision is Decision.REVIEW
     assert labels("the parcel went back to the depot it came from") == []
+
+
+def _handle(handle: str) -> list[tuple[str, str]]:
+    trigger = make_trigger("lovely day", author=make_author(handle))
+    findings = LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0]
+    return [(f.label, handle[f.span[0] : f.span[1]]) for f in findings if f.span]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("spics go home", "spics"),
+        ("sissies, all of them", None),  # not listed: a plural finds only what is listed
+        ("Wetbacks out now", "Wetbacks"),
+        ("n1ggers out", "n1ggers"),
+        ("retards everywhere", "retards"),
+    ],
+)
+def test_a_listed_words_plural_is_found_in_posts_and_names(text: str, found: str | None) -> None:
+    for target in (Target.POST, Target.DISPLAY_NAME):
+        spans = [text[f.span[0] : f.span[1]] for f in LEX.scan(text, target) if f.span]
+        assert spans == ([found] if found else []), (text, target)
+
+
+@pytest.mark.parametrize(
+    "handle",
+    [
+        "spicyfoodfan.bsky.social",
+        "raccoonlover.bsky.social",
+        "sauerkrautkitchen.bsky.social",
+        "montenegrotravel.bsky.social",
+        "pakistanicricketfan.bsky.social",
+        "mustardseed.bsky.social",
+        "tycoon-tom.bsky.social",
+        "scunthorpe-united.bsky.social",
+    ],
+)
+def test_a_listed_term_inside_an_ordinary_word_of_a_handle_is_not_found(handle: str) -> None:
+    assert _handle(handle) == []
+
+
+@pytest.mark.parametrize(
+    ("handle", "found"),
+    [
+        ("kike88.bsky.social", "kike"),  # digits around it
+        ("xx_kike_xx.example", "kike"),  # separators around it
+        ("bigkikelover.example", "kike"),
+        ("faggots4ever.bsky.social", "faggots"),
+        ("ihatespics.example", "spic"),  # split "i hates pics": it lies inside no one word
+        ("wh1te-p0wer.example", "wh1te-p0wer"),
+    ],
+)
+def test_a_slur_standing_as_a_word_of_a_handle_or_among_digits_is_found(
+    handle: str, found: str
+) -> None:
+    assert found in [text for _, text in _handle(handle)]
+
+
+def test_a_handles_words_are_read_for_every_label_where_they_stand_alone() -> None:
+    # "tits" is no grave label: found as a word the handle spells, not inside another word
+    assert ("sexual", "tits") in _handle("bigtitslover.example")
+    assert _handle("constitutional.example") == []

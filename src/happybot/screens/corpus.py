@@ -169,7 +169,13 @@ class CorpusScreen:
         for trigger in batch:
             findings: list[Finding] = []
             if self.index is not None:
-                for target in (Target.POST, Target.PARENT):
+                # a display name holds up to 64 characters: a line of a book fits
+                for target in (
+                    Target.POST,
+                    Target.PARENT,
+                    Target.DISPLAY_NAME,
+                    Target.PARENT_DISPLAY_NAME,
+                ):
                     text = trigger.text_of(target)
                     if text:
                         findings += self._scan(self.index, text, target)

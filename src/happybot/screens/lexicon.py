@@ -1,11 +1,15 @@
 """Word-list screen: multi-pattern matching (Aho-Corasick) over the canonical text.
 
-Word-boundary aware, so "Scunthorpe" and "assessment" are not hits; user handles, which run
-words together ("ihate_x"), are also searched inside words for the gravest labels.
+Word-boundary aware, so "Scunthorpe" and "assessment" are not hits; a listed word's plural is
+found too ("spics", "sissies"). User handles, which run words together ("ihate_x"), are split
+into the words they most likely spell (`text.segment`): a listed term standing as one of them
+counts, and the gravest labels count anywhere in the handle except inside a longer ordinary
+word ("spicyfoodfan", "raccoonlover").
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,10 +17,12 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import ahocorasick
+import inflect
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 from happybot.text.normalize import normalize, readings
+from happybot.text.segment import at_word_edges, inside_ordinary_word
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
@@ -73,7 +79,7 @@ class LexiconScreen:
                 if handle:
                     # handles join words with separators: "white-power", "white_power"
                     text = _HANDLE_SEPARATORS.sub(" ", text)
-                findings += self.scan(text, target, inner=handle)
+                findings += self.scan(text, target, inner=handle, split=handle)
             results.append(findings)
         return results
 
@@ -86,13 +92,15 @@ class LexiconScreen:
         min_len: int = 1,
         skip: frozenset[str] = frozenset(),
         labels: frozenset[str] | None = None,
+        split: bool = False,
     ) -> list[Finding]:
         """Findings for one text. `inner` also finds grave terms inside run-together words;
+        `split` reads run-together words as the words they spell (handles: see `matches`);
         `min_len` ignores shorter terms (for readings where short words occur by chance);
         `skip` ignores the listed terms (already judged elsewhere); `labels`, when given,
         keeps only terms with these labels."""
         findings = []
-        for term, span in self.matches(text, inner=inner, min_len=min_len):
+        for term, span in self.matches(text, inner=inner, min_len=min_len, split=split):
             if term.text in skip or (labels is not None and term.label not in labels):
                 continue
             findings.append(
@@ -109,9 +117,13 @@ class LexiconScreen:
         return findings
 
     def matches(
-        self, text: str, *, inner: bool = False, min_len: int = 1
+        self, text: str, *, inner: bool = False, min_len: int = 1, split: bool = False
     ) -> list[tuple[Term, tuple[int, int]]]:
-        """Each listed term found in `text`, with its span in the original text."""
+        """Each listed term found in `text`, with its span in the original text.
+
+        With `split`, a word that runs others together is read as the words it spells: a term
+        that is one or more of them counts whatever its label, and a grave term anywhere in it
+        counts unless it lies inside a longer ordinary word (Scunthorpe)."""
         if not len(self._terms):
             return []
         found = []
@@ -119,16 +131,21 @@ class LexiconScreen:
         for canon in readings(text):
             haystack = canon.text
             allowed = (
-                [(end - len(key) + 1, end + 1) for end, (key, _) in self._allow.iter(haystack)]
+                [(end - len(key) + 1, end + 1) for end, (key, *_) in self._allow.iter(haystack)]
                 if len(self._allow)
                 else []
             )
-            for end, (key, term) in self._terms.iter(haystack):
+            for end, (key, term, plural) in self._terms.iter(haystack):
                 start, stop = end - len(key) + 1, end + 1
                 if len(key) < min_len:
                     continue
                 bounded = _at_word_boundary(haystack, start, stop)
-                grave = term.label in GRAVE and len(key) >= _MIN_INNER_LEN
+                # a plural inside a word is mostly chance ("mus|tards|eed"): the term itself is
+                # what is searched for there
+                grave = term.label in GRAVE and len(key) >= _MIN_INNER_LEN and not plural
+                if split and not bounded:
+                    bounded = at_word_edges(haystack, start, stop)
+                    grave = grave and not inside_ordinary_word(haystack, start, stop)
                 if not bounded and not (inner and grave):
                     continue
                 if any(a <= start and stop <= b for a, b in allowed):
@@ -145,7 +162,7 @@ class LexiconScreen:
         for text in texts:
             for candidate in (text, _HANDLE_SEPARATORS.sub(" ", text)):
                 for canon in readings(candidate):
-                    out.update(term.text for _, (_, term) in self._terms.iter(canon.text))
+                    out.update(term.text for _, (_, term, _) in self._terms.iter(canon.text))
         return frozenset(out) if len(self._terms) else frozenset()
 
 
@@ -154,11 +171,30 @@ def _automaton(entries: Iterable[tuple[str, Term]]) -> ahocorasick.Automaton:
     for key, term in entries:
         key = key.strip()
         # a term that normalises to one or two letters ("xxx" -> "x") would match everywhere
-        if len(key) >= 3:
-            automaton.add_word(key, (key, term))
+        if len(key) < 3:
+            continue
+        automaton.add_word(key, (key, term, False))
+        plural = plural_of(key)
+        if plural and plural not in automaton:
+            automaton.add_word(plural, (plural, term, True))
     if len(automaton):
         automaton.make_automaton()
     return automaton
+
+
+@functools.lru_cache(maxsize=4096)
+def plural_of(word: str) -> str | None:
+    """The plural of a one-word term ("spic" -> "spics", "sissy" -> "sissies"), by inflect's
+    rules; none for phrases, whose plural is rarely the listed harm."""
+    if " " in word or not word.isalpha():
+        return None
+    plural = _inflect().plural_noun(word)
+    return plural if isinstance(plural, str) and plural != word else None
+
+
+@functools.cache
+def _inflect() -> inflect.engine:
+    return inflect.engine()
 
 
 def _at_word_boundary(text: str, start: int, stop: int) -> bool:
