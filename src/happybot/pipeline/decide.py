@@ -8,7 +8,6 @@ from happybot.config import Policy
 from happybot.models import Decision, Finding, Verdict
 from happybot.pipeline.screen import FAIL_CLOSED_LABELS
 
-
 # A listed symbol, slogan or threat phrase is said by its opponents too: news, history lessons,
 # "someone painted a swastika on the school; we painted over it". Found by a word list alone it
 # goes to a person; it is rejected unseen only when a screen that reads meaning (the classifier,
