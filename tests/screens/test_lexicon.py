@@ -158,3 +158,51 @@ def test_a_handles_words_are_read_for_every_label_where_they_stand_alone() -> No
     # "tits" is no grave label: found as a word the handle spells, not inside another word
     assert ("sexual", "tits") in _handle("bigtitslover.example")
     assert _handle("constitutional.example") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "Kind words today\nIn the garden\nKeep smiling\nEveryone #MakeItHappy",
+            "first letters of lines",
+        ),
+        (
+            "I love to walk\nlife is a taxi\nbirds in the park\nlove the scene",
+            "last letters of lines",
+        ),
+        ("Some people invite children #MakeItHappy", "first letters of words"),
+        # a multi-word term, letters only
+        ("Happy energy is lovely, have it today, let's everyone rejoice", "first letters of words"),
+        # a short term counts when the letters spell it and nothing else
+        ("Fun\nAt\nGardens #MakeItHappy", "first letters of lines"),
+    ],
+)
+def test_a_message_hidden_in_the_authors_lines_or_words_goes_to_a_person(
+    text: str, where: str
+) -> None:
+    from happybot.models import Decision
+    from happybot.pipeline.decide import decide
+
+    for target, trigger in (
+        (Target.POST, make_trigger(text)),
+        (Target.PARENT, make_trigger("#MakeItHappy", parent=make_trigger(text).post)),
+    ):
+        findings = LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0]
+        hidden = [f for f in findings if f.target is target and where in f.why]
+        assert hidden, (text, target)
+        assert decide(hidden, make_campaign().policy()).decision is Decision.REVIEW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hold on\nOne more day\nPlease\nEveryone #MakeItHappy",
+        "Fungal spores\nAttack\nGardens everywhere\nToday",  # "fagt": three letters only whole
+        "The printer jammed twice before lunch and nobody knows how to fix it",
+        "milk\neggs\nbread\nbutter\ncheese\nall gone again",
+    ],
+)
+def test_ordinary_lines_spell_nothing_grave(text: str) -> None:
+    findings = LEX.check([make_trigger(text)], ScreenContext(now=NOW, deadline=NOW))[0]
+    assert [f for f in findings if "letters of" in f.why] == []

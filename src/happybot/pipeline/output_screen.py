@@ -16,6 +16,13 @@ from dataclasses import dataclass
 from happybot.art.layout import FILLER
 from happybot.models import Artwork, Finding, Target
 from happybot.screens.lexicon import GRAVE, LexiconScreen
+from happybot.text.acrostic import (
+    FIRST_OF_LINES,
+    FIRST_OF_WORDS,
+    LAST_OF_LINES,
+    Hidden,
+    hidden_readings,
+)
 
 SCREEN = "output"
 
@@ -35,6 +42,7 @@ class Reading:
     # the drawing decides these letters (another layout shows others); not so the first letters
     # of the words, which the person chose
     drawn: bool = True
+    letters: bool = False  # letters picked one from each row or word (`text.acrostic`)
 
 
 def readings(artwork: Artwork) -> list[Reading]:
@@ -56,17 +64,19 @@ def readings(artwork: Artwork) -> list[Reading]:
         runs = _column_words("".join(r[c] for r in padded))
         if runs:
             out.append(Reading(f"column {c + 1}", "\n".join(runs), layout=True, inner=False))
-    # the eye reads an acrostic from letters: the dots that fill the end of a run do not count
-    rows_letters = [_letters(row) for row in filled]
-    words_letters = [_letters(word) for word in " ".join(filled).split()]
-    for where, pick, of, drawn in (
-        ("first letters of rows", 0, rows_letters, True),
-        ("last letters of rows", -1, rows_letters, True),
-        ("first letters of words", 0, words_letters, False),
-    ):
-        letters = "".join(x[pick] for x in of if x)
-        out.append(Reading(where, letters, layout=True, inner=True, drawn=drawn))
+    # the eye reads an acrostic from letters: the dots that fill the end of a run do not count;
+    # read as the input screen reads the author's own lines (text.acrostic)
+    for hidden in hidden_readings(filled):
+        where = _ROWS.get(hidden.where, hidden.where)
+        drawn = hidden.where != FIRST_OF_WORDS
+        out.append(
+            Reading(where, hidden.letters, layout=True, inner=True, drawn=drawn, letters=True)
+        )
     return out
+
+
+# a picture's lines are its rows
+_ROWS = {FIRST_OF_LINES: "first letters of rows", LAST_OF_LINES: "last letters of rows"}
 
 
 _PUNCTUATION = string.punctuation + "~…" + FILLER
@@ -82,10 +92,6 @@ def _column_words(column: str) -> list[str]:
         if len(word) >= LAYOUT_MIN_LEN and word.isalnum():
             words.append(word)
     return words
-
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def screen_output(
@@ -105,14 +111,17 @@ def screen_output_parts(
     findings: list[Finding] = []
     layout_only = True
     for reading in readings(artwork):
-        found = lexicon.scan(
-            reading.text,
-            Target.PICTURE,
-            inner=reading.inner,
-            min_len=LAYOUT_MIN_LEN if reading.layout else 1,
-            skip=known,
-            labels=GRAVE if reading.layout else None,
-        )
+        if reading.letters:
+            found = lexicon.hidden(Hidden(reading.where, reading.text), Target.PICTURE, known)
+        else:
+            found = lexicon.scan(
+                reading.text,
+                Target.PICTURE,
+                inner=reading.inner,
+                min_len=LAYOUT_MIN_LEN if reading.layout else 1,
+                skip=known,
+                labels=GRAVE if reading.layout else None,
+            )
         # Held wherever it stands: an acrostic put in the middle is as deliberate as one at the
         # start. Chance matches are rare (1 of 1,500 simulated posts, 5 of 1,201 harmless
         # Dynabench texts: bench/bench_art.py) and go to a person, not to rejection.

@@ -21,6 +21,7 @@ import inflect
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.text.acrostic import Hidden, author_lines, hidden_readings
 from happybot.text.normalize import normalize, readings
 from happybot.text.segment import at_word_edges, inside_ordinary_word
 
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 GRAVE = frozenset({"slur", "extremism", "violence", "harassment", "operator-deny"})
 _MIN_INNER_LEN = 4
 _HANDLE_SEPARATORS = re.compile(r"[._\-]")  # shorter terms occur by chance inside ordinary words
+# letters picked out of a text (first letters of lines or words) spell a short word by chance:
+# a person decides, never rejection unseen
+HIDDEN_RISK_CAP = 0.6
+_TARGETS_WITH_LINES = (Target.POST, Target.PARENT)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,11 @@ class LexiconScreen:
             all_terms += [Term(w, "operator-deny", 1.0, "campaign") for w in campaign.words.deny]
         allow = list(campaign.words.allow) if campaign is not None else []
         self._terms = _automaton((normalize(t.text).text, t) for t in all_terms)
+        # the gravest terms as letters only ("heil hitler" -> "heilhitler"), for readings that
+        # have no spaces: first letters of lines and words
+        self._letters = _automaton(
+            (_only_letters(normalize(t.text).text), t) for t in all_terms if t.label in GRAVE
+        )
         self._allow = _automaton(
             (normalize(w).text, Term(w, "allow", 0.0, "campaign")) for w in allow
         )
@@ -80,8 +90,40 @@ class LexiconScreen:
                     # handles join words with separators: "white-power", "white_power"
                     text = _HANDLE_SEPARATORS.sub(" ", text)
                 findings += self.scan(text, target, inner=handle, split=handle)
+                if target in _TARGETS_WITH_LINES:
+                    for reading in hidden_readings(author_lines(text)):
+                        findings += self.hidden(reading, target)
             results.append(findings)
         return results
+
+    def hidden(
+        self, reading: Hidden, target: Target, skip: frozenset[str] = frozenset()
+    ) -> list[Finding]:
+        """Grave terms the letters of `reading` spell: anywhere in them from four letters, or a
+        shorter term when the letters spell it and nothing else ("Fun / At / Gardens")."""
+        if not len(self._letters):
+            return []
+        findings = []
+        seen: set[str] = set()
+        for _, (key, term, _) in self._letters.iter(reading.letters):
+            whole = key == reading.letters
+            if (len(key) < _MIN_INNER_LEN and not whole) or term.text in skip:
+                continue
+            if term.text in seen:
+                continue
+            seen.add(term.text)
+            findings.append(
+                Finding(
+                    screen=self.name,
+                    label=term.label,
+                    risk=min(term.risk, HIDDEN_RISK_CAP),
+                    target=target,
+                    span=None,
+                    why=f"the {reading.where} spell {key!r}: {term.label} term "
+                    f"{term.text!r} ({term.source})",
+                )
+            )
+        return findings
 
     def scan(
         self,
@@ -195,6 +237,10 @@ def plural_of(word: str) -> str | None:
 @functools.cache
 def _inflect() -> inflect.engine:
     return inflect.engine()
+
+
+def _only_letters(text: str) -> str:
+    return "".join(c for c in text if c.isalpha())
 
 
 def _at_word_boundary(text: str, start: int, stop: int) -> bool:
