@@ -301,6 +301,28 @@ class WordSettings(_Model):
     allow: list[str] = Field(default_factory=list)
 
 
+_DOMAIN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+class LinkSettings(_Model):
+    """Domains whose links are rejected unseen (a site of hate, a competitor, a scam); every
+    other link still goes to a person. A domain covers its subdomains."""
+
+    deny: list[str] = Field(default_factory=list)
+
+    @field_validator("deny")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        out = []
+        for raw in value:
+            domain = re.sub(r"^[a-z]+://", "", raw.strip().lower()).split("/")[0]
+            domain = domain.removeprefix("www.")
+            if not _DOMAIN.fullmatch(domain):
+                raise ValueError(f"{raw!r} is not a domain name (write it as example.com)")
+            out.append(domain)
+        return out
+
+
 class RateLimitSettings(_Model):
     per_minute: Annotated[int, Field(ge=1)] = 10
     per_hour: Annotated[int, Field(ge=1)] = 300
@@ -439,6 +461,7 @@ class Campaign(_Model):
     publish_delay_seconds: Annotated[float, Field(ge=0, le=86400)] = 120
     behaviour: BehaviourSettings = Field(default_factory=BehaviourSettings)
     words: WordSettings = Field(default_factory=WordSettings)
+    links: LinkSettings = Field(default_factory=LinkSettings)
     never_amplify: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

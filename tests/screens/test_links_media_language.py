@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from happybot.config import load_campaign
+from happybot.errors import ConfigError
 from happybot.models import Decision, Target
 from happybot.pipeline.decide import decide
 from happybot.screens.base import ScreenContext
@@ -62,3 +68,35 @@ def test_english_and_short_texts_pass_the_language_screen() -> None:
         )[0]
         == []
     )
+
+
+def test_a_link_into_a_denied_domain_is_rejected_and_other_links_go_to_a_person() -> None:
+    campaign = make_campaign(
+        links={"deny": ["https://www.Hate-Site.example/", "scam.example", "scam.com"]}
+    )
+    assert campaign.links.deny == ["hate-site.example", "scam.example", "scam.com"]
+    screen = LinksScreen(campaign)
+    policy = campaign.policy()
+
+    def verdict(text: str) -> tuple[Decision, list[str]]:
+        (findings,) = screen.check([make_trigger(text)], ScreenContext(now=NOW, deadline=NOW))
+        return decide(findings, policy).decision, [f.label for f in findings]
+
+    assert verdict("read this https://news.hate-site.example/a?b=1 #MakeItHappy") == (
+        Decision.REJECT,
+        ["denied-link"],
+    )
+    assert verdict("win big at www.scam.example #MakeItHappy")[0] is Decision.REJECT
+    # a domain that only ends like a denied one, and any other link: a person decides
+    assert verdict("bare scam.example/win #MakeItHappy") == (Decision.REJECT, ["denied-link"])
+    assert verdict("my shop notscam.com #MakeItHappy") == (Decision.REVIEW, ["link"])
+    assert verdict("see https://example.org/x #MakeItHappy") == (Decision.REVIEW, ["link"])
+
+
+def test_a_deny_list_entry_that_is_no_domain_is_refused_with_the_file_and_field(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "campaign.yaml"
+    path.write_text('hashtag: "#x"\nlinks:\n  deny: ["not a domain"]\n')
+    with pytest.raises(ConfigError, match=r"links\.deny.*is not a domain name"):
+        load_campaign(path)

@@ -24,7 +24,17 @@ class LinksScreen:
     name = "links"
 
     def __init__(self, campaign: Campaign | None = None) -> None:
-        pass  # nothing to configure yet; screens are built with the campaign
+        self._deny = tuple(campaign.links.deny) if campaign is not None else ()
+        # a denied domain is found written bare too, whatever its top-level domain
+        self._bare = (
+            re.compile(
+                r"(?i)(?<![\w.-])(?:[a-z0-9-]+\.)*(?:"
+                + "|".join(re.escape(d) for d in self._deny)
+                + r")\b(?:/\S*)?"
+            )
+            if self._deny
+            else None
+        )
 
     def check(self, batch: Sequence[Trigger], ctx: ScreenContext) -> list[list[Finding]]:
         results = []
@@ -34,7 +44,22 @@ class LinksScreen:
                 text = trigger.text_of(target)
                 if not text:
                     continue
-                for m in _LINK.finditer(text):
+                links = list(_LINK.finditer(text))
+                if self._bare is not None:
+                    seen = [m.span() for m in links]
+                    links += [
+                        m
+                        for m in self._bare.finditer(text)
+                        if not any(a <= m.start() < b for a, b in seen)
+                    ]
+                for m in links:
+                    denied = self._denied(m.group())
+                    if denied:
+                        why = f"links to {denied}, on the campaign's deny list: {m.group()!r}"
+                        findings.append(
+                            Finding(self.name, "denied-link", 1.0, target, m.span(), why)
+                        )
+                        continue
                     findings.append(
                         Finding(
                             self.name,
@@ -61,3 +86,17 @@ class LinksScreen:
                     )
             results.append(findings)
         return results
+
+    def _denied(self, link: str) -> str | None:
+        """The denied domain `link` points into, if any (a subdomain counts)."""
+        host = _host(link)
+        for domain in self._deny:
+            if host == domain or host.endswith("." + domain):
+                return domain
+        return None
+
+
+def _host(link: str) -> str:
+    rest = re.sub(r"(?i)^https?://", "", link)
+    host = re.split(r"[/?#:]", rest, maxsplit=1)[0].lower().rstrip(".")
+    return host.split("@")[-1].removeprefix("www.")
