@@ -3,10 +3,16 @@
     python scripts/build_lexicon.py [--data ../shared/data]
 
 Sources (licences in src/happybot/data/LEXICON-SOURCES.md): wordfilter's badwords.json (MIT),
-LDNOOBW's English list (CC BY 4.0), and scripts/terms/happybot.tsv, written for this project
+LDNOOBW's lists (CC BY 4.0), and scripts/terms/happybot.tsv, written for this project
 (extremist codes and harassment phrases that carry no swear word). Each term gets a label and a
 risk that the campaign's thresholds act on. Words that are everyday vocabulary in a grumble
 ("mondays suck") and mild insults ("dumb", "crazy") are left out.
+
+LDNOOBW's other languages in the Latin script (Finnish, German, Spanish, French, …) are added as
+`other-language` terms whose source names their language (`ldnoobw-fi`): the screen applies them
+to every post unless it reads as a language of the campaign's other than the term's. Left out:
+terms of three letters or fewer, and terms that are also one of the 30,000 commonest English
+words (wordninja's list: "trio", "bite", "mufti"), which an English post says innocently.
 """
 
 from __future__ import annotations
@@ -135,6 +141,22 @@ VIOLENCE = {"how to kill", "how to murder"}
 EXTREMISM = {"swastika", "white power", "neonazi", "zog"}
 
 
+# LDNOOBW's lists in the Latin script (their folder names); the others need a reading of
+# words that their scripts do not separate with spaces
+OTHER_LANGUAGES = (
+    "cs", "da", "de", "eo", "es", "fi", "fil", "fr", "fr-CA-u-sd-caqc", "hu", "it", "nl", "no",
+    "pl", "pt", "sv", "tr",
+)  # fmt: skip
+ENGLISH_WORDS = 30_000
+
+
+def _common_english() -> frozenset[str]:
+    import wordninja
+
+    ranked = sorted(wordninja.DEFAULT_LANGUAGE_MODEL._wordcost.items(), key=lambda kv: kv[1])
+    return frozenset(word for word, _ in ranked[:ENGLISH_WORDS])
+
+
 def build(data: Path) -> list[tuple[str, str, float, str]]:
     rows: dict[str, tuple[str, str, float, str]] = {}
 
@@ -165,6 +187,15 @@ def build(data: Path) -> list[tuple[str, str, float, str]]:
         if line and not line.startswith("#"):
             term, label, risk = line.split("\t")
             rows.setdefault(term, (term, label, float(risk), "happybot"))
+    english = _common_english()
+    for folder in OTHER_LANGUAGES:
+        lang = folder.split("-")[0]
+        for line in (data / "lexicons" / "ldnoobw" / folder).read_text("utf-8").splitlines():
+            term = line.strip().lower()
+            letters = [c for c in term if c.isalpha()]
+            if len(letters) <= 3 or term in english or term in rows:
+                continue
+            rows[term] = (term, "other-language", 0.5, f"ldnoobw-{lang}")
     return sorted(rows.values())
 
 

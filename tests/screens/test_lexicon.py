@@ -17,7 +17,14 @@ def labels(text: str, target: Target = Target.POST, **kw: bool) -> list[str]:
 def test_bundled_lexicon_is_built_from_the_public_lists() -> None:
     terms = bundled_terms()
     assert len(terms) > 300
-    assert {t.source for t in terms} == {"wordfilter", "ldnoobw-en", "happybot"}
+    assert {t.source for t in terms if t.label != "other-language"} == {
+        "wordfilter",
+        "ldnoobw-en",
+        "happybot",
+    }
+    # every Latin-script language of LDNOOBW, Finnish first among them
+    other = {t.language for t in terms if t.label == "other-language"}
+    assert {"fi", "de", "es", "fr", "it", "nl", "pt", "sv"} <= other and "en" not in other
     assert "sucks" not in {t.text for t in terms}  # everyday grumbling is not flagged
 
 
@@ -206,3 +213,35 @@ def test_a_message_hidden_in_the_authors_lines_or_words_goes_to_a_person(
 def test_ordinary_lines_spell_nothing_grave(text: str) -> None:
     findings = LEX.check([make_trigger(text)], ScreenContext(now=NOW, deadline=NOW))[0]
     assert [f for f in findings if "letters of" in f.why] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fuera maricón", "scheiß kanake", "neekeri painu kotiin", "sale nègre", "hurensohn"],
+)
+def test_another_languages_listed_term_is_held_when_the_post_does_not_read_as_english(
+    text: str,
+) -> None:
+    found = LEX.scan(f"{text} #MakeItHappy", Target.POST)
+    assert [f.label for f in found] == ["other-language"], text
+    assert any(s in found[0].why for s in ("ldnoobw-es", "ldnoobw-de", "ldnoobw-fi", "ldnoobw-fr"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We grabbed a bite after the jazz trio played; the only con was the queue",
+        "The hassle of the morning commute is wearing me down again this week",
+    ],
+)
+def test_an_english_post_that_happens_to_hold_another_languages_word_passes(text: str) -> None:
+    assert [f for f in LEX.scan(text, Target.POST) if f.label == "other-language"] == []
+
+
+def test_a_campaign_that_reads_finnish_applies_finnish_terms_to_finnish_posts() -> None:
+    finnish = LexiconScreen(make_campaign(languages=["fi", "en"]))
+    text = "Tämä on ihan perseestä, koko päivä mennyt pilalle kusipää naapurin takia"
+    assert [f.label for f in finnish.scan(text, Target.POST)] == ["other-language"]
+    # an English post carries a Finnish list's word by chance: read as English, it passes
+    english = "the muna in the corner shop is lovely today and the weather is fine"
+    assert finnish.scan(english, Target.POST) == []

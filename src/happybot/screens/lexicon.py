@@ -21,6 +21,7 @@ import inflect
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.screens.language import CONFIDENCE, identify
 from happybot.text.acrostic import Hidden, author_lines, hidden_readings
 from happybot.text.normalize import normalize, readings
 from happybot.text.segment import at_word_edges, inside_ordinary_word
@@ -38,12 +39,22 @@ HIDDEN_RISK_CAP = 0.6
 _TARGETS_WITH_LINES = (Target.POST, Target.PARENT)
 
 
+OTHER_LANGUAGE = "other-language"
+
+
 @dataclass(frozen=True)
 class Term:
     text: str
     label: str
     risk: float
     source: str
+
+    @property
+    def language(self) -> str:
+        """The language of the list it comes from ("ldnoobw-fi": Finnish); ours are English."""
+        if self.source.startswith("ldnoobw-"):
+            return self.source.removeprefix("ldnoobw-").split("-")[0]
+        return "en"
 
 
 def bundled_terms() -> list[Term]:
@@ -70,6 +81,7 @@ class LexiconScreen:
         if campaign is not None:
             all_terms += [Term(w, "operator-deny", 1.0, "campaign") for w in campaign.words.deny]
         allow = list(campaign.words.allow) if campaign is not None else []
+        self._languages = frozenset(campaign.languages if campaign is not None else ["en"])
         self._terms = _automaton((normalize(t.text).text, t) for t in all_terms)
         # the gravest terms as letters only ("heil hitler" -> "heilhitler"), for readings that
         # have no spaces: first letters of lines and words
@@ -145,6 +157,8 @@ class LexiconScreen:
         for term, span in self.matches(text, inner=inner, min_len=min_len, split=split):
             if term.text in skip or (labels is not None and term.label not in labels):
                 continue
+            if term.label == OTHER_LANGUAGE and not self._applies(term, text):
+                continue
             findings.append(
                 Finding(
                     screen=self.name,
@@ -157,6 +171,15 @@ class LexiconScreen:
                 )
             )
         return findings
+
+    def _applies(self, term: Term, text: str) -> bool:
+        """Whether another language's listed term counts in `text`: unless the text reads
+        surely as one of the campaign's languages other than the term's ("a jazz trio" is
+        English, and "trio" is only Spanish's word for a threesome), a person decides."""
+        found = identify(text)
+        if found is None or found[1] < CONFIDENCE:
+            return True
+        return found[0] == term.language or found[0] not in self._languages
 
     def matches(
         self, text: str, *, inner: bool = False, min_len: int = 1, split: bool = False
