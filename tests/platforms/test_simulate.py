@@ -29,9 +29,13 @@ def test_the_campaign_mixes_ordinary_traffic_with_every_attack_and_ground_truth(
     assert all(i.trigger and i.expected in ("publish", "hold") for i in items)
     scenarios = Counter(i.scenario for i in items)
     assert scenarios["ordinary"] > 100 and scenarios["positive"] and scenarios["reply-to-other"]
-    assert {"hijack", "offensive-name", "coordinated", "obfuscated", "sensitive"} <= set(scenarios)
+    attacks = {
+        "hijack", "offensive-name", "coordinated", "obfuscated", "sensitive", "hidden",
+        "inflected", "foreign",
+    }  # fmt: skip
+    assert attacks <= set(scenarios)
     held = {i.scenario for i in items if i.expected == "hold"}
-    assert held == {"hijack", "offensive-name", "coordinated", "obfuscated", "sensitive"}
+    assert held == attacks
     assert len({i.trigger.post.author.handle for i in items if i.scenario == "ordinary"}) > 50
 
 

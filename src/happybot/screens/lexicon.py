@@ -205,6 +205,10 @@ class LexiconScreen:
                 if len(key) < min_len:
                     continue
                 bounded = _at_word_boundary(haystack, start, stop)
+                if not bounded and term.label == OTHER_LANGUAGE and not plural:
+                    # other languages inflect by endings ("neekeri-t", "kanake-n")
+                    stop = _inflected_end(haystack, start, stop)
+                    bounded = stop > 0
                 # a plural inside a word is mostly chance ("mus|tards|eed"): the term itself is
                 # what is searched for there
                 grave = term.label in GRAVE and len(key) >= _MIN_INNER_LEN and not plural
@@ -260,6 +264,21 @@ def plural_of(word: str) -> str | None:
 @functools.cache
 def _inflect() -> inflect.engine:
     return inflect.engine()
+
+
+_MIN_STEM = 5
+_MAX_ENDING = 3
+
+
+def _inflected_end(text: str, start: int, stop: int) -> int:
+    """Where the word ends when [start, stop) begins a word and only an ending of up to three
+    letters follows a stem of five or more; else 0."""
+    if stop - start < _MIN_STEM or (start > 0 and text[start - 1].isalnum()):
+        return 0
+    end = stop
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end if 0 < end - stop <= _MAX_ENDING else 0
 
 
 def _only_letters(text: str) -> str:
