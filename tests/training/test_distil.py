@@ -106,3 +106,39 @@ def test_a_label_the_model_has_not_is_refused_before_any_row_is_read(tmp_path: P
         TrainSettings(base=tmp_path, work=tmp_path, teacher_labels=("hate", "racism"))
     with pytest.raises(TrainingError, match="not none"):
         with_teacher(ROWS, Counting(), 0.5, tmp_path / SCORES_FILE, "k", labels=())
+
+
+def test_a_scores_file_teaches_as_the_teacher_did_and_its_bytes_are_reproducible(
+    tmp_path: Path,
+) -> None:
+    from happybot.training.distil import ScoresFile, open_teacher, write_scores
+
+    model = OnnxClassifier(SHIPPED)
+    texts = [r.text for r in ROWS]
+    kept = tmp_path / "teacher_scores.tsv.gz"
+    assert write_scores(kept, texts + texts[:1], model.scores(texts + texts[:1])) == 2
+    first = kept.read_bytes()
+    write_scores(kept, texts, model.scores(texts))
+    assert kept.read_bytes() == first  # no timestamp, sorted rows: the same file
+
+    teacher, key = open_teacher(kept, threads=1)
+    assert isinstance(teacher, ScoresFile)
+    live = with_teacher(ROWS, model, 0.5, tmp_path / "a.json", "live")
+    from_file = with_teacher(ROWS, teacher, 0.5, tmp_path / "b.json", key)
+    for a, b in zip(live, from_file, strict=True):
+        assert a.targets == pytest.approx(b.targets, abs=1e-4)
+    # a directory is a model teacher, keyed by its weights
+    assert open_teacher(SHIPPED, threads=1)[1] == teacher_key(SHIPPED)
+
+
+def test_a_scores_file_without_a_row_or_broken_says_how_to_make_it_again(tmp_path: Path) -> None:
+    from happybot.training.distil import ScoresFile, write_scores
+
+    kept = tmp_path / "teacher_scores.tsv.gz"
+    write_scores(kept, [ROWS[0].text], [{"hate": 0.9}])
+    with pytest.raises(TrainingError, match="model teacher-scores"):
+        ScoresFile(kept).scores([ROWS[1].text])
+    broken = tmp_path / "broken.tsv.gz"
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(TrainingError, match="cannot read the teacher's scores"):
+        ScoresFile(broken)

@@ -89,7 +89,10 @@ def train_command(
     ] = 0.0,
     teacher: Annotated[
         Path | None,
-        typer.Option(help="A larger model directory whose scores the targets are drawn towards."),
+        typer.Option(
+            help="A larger model directory whose scores the targets are drawn towards, or a "
+            "file of its scores on the training rows (.tsv.gz, from `model teacher-scores`)."
+        ),
     ] = None,
     teacher_weight: Annotated[
         float, typer.Option(min=0.01, max=1.0, help="How far towards the teacher's scores.")
@@ -164,6 +167,41 @@ def train_command(
         write_figures(work / "figures.json", built.figures)
     _print_reports(built.reports)
     out.print(f"model in {built.folder}; card in {built.folder / CARD_FILE}")
+
+
+@model_app.command("teacher-scores")
+def teacher_scores_command(
+    teacher: Annotated[Path, typer.Option(help="The teacher's model directory (make teacher).")],
+    data: DataOpt = Path("../shared/data"),
+    own: OwnOpt = REPO / "training",
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The scores file to write (.tsv.gz).")
+    ] = REPO / "training" / "teacher_scores.tsv.gz",
+    seed: int = 1234,
+    threads: Annotated[int, typer.Option(min=1)] = 2,
+) -> None:
+    """Score the training rows with the teacher and keep the scores in a small file, from which
+    `model train --teacher FILE` trains a student without the teacher (no row's text is copied:
+    each is named by a hash)."""
+    from happybot.classifiers.onnx import OnnxClassifier
+    from happybot.errors import TrainingError
+    from happybot.training import corpus, distil
+
+    if not out_file.name.endswith(distil.KEPT_SUFFIX):
+        raise TrainingError(f"the scores file's name must end in {distil.KEPT_SUFFIX}")
+    sources = corpus.Sources(data, own, REPO / "src" / "happybot" / "data" / "lexicon.tsv")
+    rows, _ = corpus.split(corpus.examples(sources, seed))
+    model = OnnxClassifier(teacher, threads=threads)
+    texts = [r.text for r in rows]
+    scores = []
+    with _progress() as progress:
+        task = progress.add_task("the teacher's scores", total=len(texts))
+        for start in range(0, len(texts), distil.CHUNK):
+            scores.extend(model.scores(texts[start : start + distil.CHUNK]))
+            progress.update(task, completed=len(scores))
+    written = distil.write_scores(out_file, texts, scores)
+    size = out_file.stat().st_size / 1e6
+    out.print(f"{written} rows' scores in {out_file} ({size:.1f} MB)")
 
 
 @model_app.command("calibrate")

@@ -66,12 +66,13 @@ def build(
     say(f"{len(rows)} training rows, {len(held)} held out")
     learnt = rows
     if settings.teacher is not None:
+        teacher, key = distil.open_teacher(settings.teacher, settings.threads)
         learnt = distil.with_teacher(
             rows,
-            OnnxClassifier(settings.teacher, threads=settings.threads),
+            teacher,
             settings.teacher_weight,
             settings.work / distil.SCORES_FILE,
-            distil.teacher_key(settings.teacher),
+            key,
             lambda done, total: progress("the teacher's scores", done, total),
             settings.teacher_labels,
         )

@@ -14,14 +14,19 @@ of 12 to 4).
 
 The teacher is any model directory the runtime loads (`happybot model train --base ... --out`
 makes one); its scores are kept in the work folder, so that a resumed run does not score the
-rows again.
+rows again. Or it is a small file of its scores on the training rows (`happybot model
+teacher-scores` writes one; the repository keeps `training/teacher_scores.tsv.gz`): building the
+teacher takes an hour or more on two cores, and `build/` does not outlive a working session,
+so a student can be trained from the file alone.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +38,8 @@ from happybot.labels import LABELS
 
 SCORES_FILE = "teacher-scores.json"
 CHUNK = 256
+KEPT_SUFFIX = ".tsv.gz"
+_DECIMALS = 4
 
 
 class Teacher(Protocol):
@@ -108,3 +115,70 @@ def _scores(
     cache.with_suffix(".tmp").write_text(json.dumps({"key": key, "scores": scores}))
     cache.with_suffix(".tmp").replace(cache)
     return scores
+
+
+def row_key(text: str) -> str:
+    """A training row's text as the scores file names it: no text of a data set is copied."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class ScoresFile:
+    """A teacher's scores on the training rows, read from the file `write_scores` made. A row
+    it does not hold is an error: the rows changed since the file was written."""
+
+    name = "teacher scores"
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                header = handle.readline().rstrip("\n").split("\t")
+                if header[:1] != ["row"] or not set(header[1:]) <= set(LABELS):
+                    raise TrainingError(f"{path} is not a teacher scores file (its header)")
+                labels = header[1:]
+                self._by_key = {
+                    key: dict(zip(labels, map(float, values), strict=True))
+                    for key, *values in (line.rstrip("\n").split("\t") for line in handle)
+                }
+        except (OSError, ValueError, EOFError) as exc:
+            raise TrainingError(f"cannot read the teacher's scores in {path}: {exc}") from exc
+        self.path = path
+
+    def scores(self, texts: Sequence[str]) -> list[Scores]:
+        out: list[Scores] = []
+        for text in texts:
+            found = self._by_key.get(row_key(text))
+            if found is None:
+                raise TrainingError(
+                    f"{self.path} holds no score for the training row {text[:60]!r}: the rows "
+                    "changed since it was written; write it again with `happybot model "
+                    "teacher-scores` (needs the teacher: `make teacher`)"
+                )
+            out.append(dict(found))
+        return out
+
+
+def write_scores(path: Path, texts: Iterable[str], scores: Iterable[Scores]) -> int:
+    """Write each distinct row's scores (rounded to four decimals), sorted, gzip without a
+    timestamp: the same scores give the same bytes. Returns how many rows were written."""
+    rows: dict[str, Scores] = {}
+    for text, said in zip(texts, scores, strict=True):
+        rows[row_key(text)] = said
+    body = io.StringIO()
+    body.write("\t".join(["row", *LABELS]) + "\n")
+    for key in sorted(rows):
+        values = [f"{rows[key].get(label, 0.0):.{_DECIMALS}f}" for label in LABELS]
+        body.write("\t".join([key, *values]) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(body.getvalue().encode("utf-8"))
+    return len(rows)
+
+
+def open_teacher(path: Path, threads: int) -> tuple[Teacher, str]:
+    """The teacher at `path` (a model directory, or a scores file) and what its scores are
+    cached under."""
+    if path.is_file() and path.name.endswith(KEPT_SUFFIX):
+        return ScoresFile(path), hashlib.sha256(path.read_bytes()).hexdigest()
+    from happybot.classifiers.onnx import OnnxClassifier
+
+    return OnnxClassifier(path, threads=threads), teacher_key(path)
