@@ -8,6 +8,7 @@ word with no letter adds nothing. Hashtags, mentions and links are not words a r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +52,10 @@ def author_lines(text: str) -> list[str]:
     return [line for raw in text.splitlines() if (line := _NOT_WORDS.sub(" ", raw).strip())]
 
 
+@functools.lru_cache(maxsize=16384)
 def _letters(text: str) -> str:
-    # an emoji is no letter to the eye (normalisation would spell out its name)
-    return "".join(c for c in normalize(emoji.replace_emoji(text, "")).text if c.isalpha())
+    # words and short lines come back in post after post; an emoji is no letter to the eye
+    # (normalisation would spell out its name)
+    if not text.isascii():
+        text = emoji.replace_emoji(text, "")
+    return "".join(c for c in normalize(text).text if c.isalpha())
