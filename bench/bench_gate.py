@@ -61,7 +61,7 @@ def bench_gate(triggers: list[Trigger], corpus: Path, fresh: bool, repeat: int) 
 
     def clear_caches() -> None:
         clear_normalized()
-        acrostic._letters.cache_clear()  # words' letters and handles' splits: text caches too
+        acrostic._words.cache_clear()  # lines' words and handles' splits: text caches too
         segment.segments.cache_clear()
 
     for _ in range(repeat):

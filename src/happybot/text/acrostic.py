@@ -33,15 +33,13 @@ class Hidden:
 def hidden_readings(lines: Sequence[str], *, words: bool = True) -> list[Hidden]:
     """The letter readings of these lines. Lines hold one reading each only when there are
     three or more: two letters spell nothing."""
-    letters = [_letters(line) for line in lines]
-    letters = [x for x in letters if x]
+    read = [w for w in (_words(line) for line in lines) if w]
     out: list[Hidden] = []
-    if len(letters) >= 3:
-        out.append(Hidden(FIRST_OF_LINES, "".join(x[0] for x in letters)))
-        out.append(Hidden(LAST_OF_LINES, "".join(x[-1] for x in letters)))
+    if len(read) >= 3:
+        out.append(Hidden(FIRST_OF_LINES, "".join(w[0][0] for w in read)))
+        out.append(Hidden(LAST_OF_LINES, "".join(w[-1][-1] for w in read)))
     if words:
-        # a word as a reader counts one: what stands between spaces ("let's" is one word)
-        firsts = [x[0] for token in " ".join(lines).split() if (x := _letters(token))]
+        firsts = [word[0] for w in read for word in w]
         if len(firsts) >= 3:
             out.append(Hidden(FIRST_OF_WORDS, "".join(firsts)))
     return out
@@ -53,9 +51,11 @@ def author_lines(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _letters(text: str) -> str:
-    # words and short lines come back in post after post; an emoji is no letter to the eye
-    # (normalisation would spell out its name)
-    if not text.isascii():
-        text = emoji.replace_emoji(text, "")
-    return "".join(c for c in normalize(text).text if c.isalpha())
+def _words(line: str) -> tuple[str, ...]:
+    """The letters of each word of a line, as a reader counts words (what stands between spaces:
+    "let's" is one), after normalisation ("1sn't" reads "isnt"). Lines come back in post after
+    post; an emoji is no letter to the eye (normalisation would spell out its name)."""
+    if not line.isascii():
+        line = emoji.replace_emoji(line, "")
+    letters = ("".join(c for c in token if c.isalpha()) for token in normalize(line).text.split())
+    return tuple(w for w in letters if w)
