@@ -245,3 +245,17 @@ def test_a_campaign_that_reads_finnish_applies_finnish_terms_to_finnish_posts() 
     # an English post carries a Finnish list's word by chance: read as English, it passes
     english = "the muna in the corner shop is lovely today and the weather is fine"
     assert finnish.scan(english, Target.POST) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("saatanan neekerit", "neekerit"),  # an ending
+        ("verdammte kanaken", "kanaken"),
+        ("neekerinainen taas", "neekeri"),  # glued to another word, either end
+        ("saatananmutakuono", "mutakuono"),
+    ],
+)
+def test_another_languages_term_is_found_inflected_or_compounded(text: str, found: str) -> None:
+    spans = [text[f.span[0] : f.span[1]] for f in LEX.scan(text, Target.POST) if f.span]
+    assert spans == [found]

@@ -206,9 +206,11 @@ class LexiconScreen:
                     continue
                 bounded = _at_word_boundary(haystack, start, stop)
                 if not bounded and term.label == OTHER_LANGUAGE and not plural:
-                    # other languages inflect by endings ("neekeri-t", "kanake-n")
-                    stop = _inflected_end(haystack, start, stop)
-                    bounded = stop > 0
+                    # other languages inflect by endings ("neekeri-t", "kanake-n") and glue
+                    # words together ("neekeri-nainen", "saatanan-mutakuono")
+                    end = _inflected_end(haystack, start, stop)
+                    bounded = end > 0 or _compounded(haystack, start, stop)
+                    stop = end or stop
                 # a plural inside a word is mostly chance ("mus|tards|eed"): the term itself is
                 # what is searched for there
                 grave = term.label in GRAVE and len(key) >= _MIN_INNER_LEN and not plural
@@ -279,6 +281,19 @@ def _inflected_end(text: str, start: int, stop: int) -> int:
     while end < len(text) and text[end].isalnum():
         end += 1
     return end if 0 < end - stop <= _MAX_ENDING else 0
+
+
+_MIN_COMPOUNDED = 6
+
+
+def _compounded(text: str, start: int, stop: int) -> bool:
+    """Whether [start, stop), six letters or more, begins or ends a longer word: the way
+    Finnish, German or Dutch glue a word to another."""
+    if stop - start < _MIN_COMPOUNDED:
+        return False
+    at_start = start == 0 or not text[start - 1].isalnum()
+    at_end = stop == len(text) or not text[stop].isalnum()
+    return at_start or at_end
 
 
 def _only_letters(text: str) -> str:
