@@ -92,6 +92,25 @@ def test_a_reply_must_say_a_bot_made_it(tmp_path: Path) -> None:
     assert load_campaign(ok).reply.templates == ["@{handle} our Bot drew this"]
 
 
+def test_templates_per_language_are_checked_like_the_others(tmp_path: Path) -> None:
+    base = 'hashtag: "#x"\nreply:\n  by_language:\n'
+    _each_refused(
+        tmp_path / "campaign.yaml",
+        base,
+        {
+            '    finnish: ["@{handle} bottimme piirsi tämän"]\n': "two-letter language code",
+            '    fi: ["@{handle} piirsimme tämän"]\n': "must say that a bot made the reply",
+            "    fi: []\n": "has no template",
+            '    fi: ["{nimi} botti"]\n': "{handle} and {hashtag}",
+        },
+    )
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(base + '    FI: ["@{handle} bottimme piirsi tämän {hashtag}"]\n')
+    assert load_campaign(ok).reply.by_language == {
+        "fi": ["@{handle} bottimme piirsi tämän {hashtag}"]
+    }
+
+
 def test_etiquette_settings_are_checked(tmp_path: Path) -> None:
     message = _error(tmp_path, 'hashtag: "#x"\netiquette:\n  starts_at: 2026-12-01T09:00:00\n')
     assert "time zone" in message

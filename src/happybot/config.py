@@ -78,11 +78,30 @@ class Threshold(_Model):
         return self
 
 
+# "bot" in the languages replies are written in: bot, bots, botti (fi), boten/botten (sv, no)
+_SAYS_BOT = re.compile(r"\bbot(?:s|ti\w*|en|ten)?\b", re.IGNORECASE)
+
+
 class ReplySettings(_Model):
     templates: list[str] = Field(
         default_factory=lambda: ["@{handle} our bot drew something happy for you {hashtag}"],
         min_length=1,
     )
+    # a post in one of these languages (ISO 639-1) is answered in it; others get `templates`
+    by_language: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("by_language")
+    @classmethod
+    def _languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        out = {}
+        for lang, templates in value.items():
+            code = lang.strip().lower()
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f"{lang!r} is not a two-letter language code (fi, de, es…)")
+            if not templates:
+                raise ValueError(f"reply.by_language.{code} has no template")
+            out[code] = cls._fields_known(templates)
+        return out
 
     @field_validator("templates")
     @classmethod
@@ -94,7 +113,7 @@ class ReplySettings(_Model):
                 raise ValueError(
                     f"template {template!r} may only use {{handle}} and {{hashtag}}"
                 ) from exc
-            if not re.search(r"\bbots?\b", template, re.IGNORECASE):
+            if not _SAYS_BOT.search(template):
                 # Bluesky, Mastodon and X all ask automated accounts to say so
                 raise ValueError(
                     f"template {template!r} must say that a bot made the reply (the word "

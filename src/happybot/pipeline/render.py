@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from happybot.art.draw import drawable, render_for_campaign
 from happybot.models import Artwork, BotAccount, Finding, Trigger
 from happybot.pipeline.output_screen import screen_output_parts
+from happybot.text.language import CONFIDENCE, identify
 from happybot.text.mentions import without_addressing
 
 if TYPE_CHECKING:
@@ -19,11 +20,25 @@ if TYPE_CHECKING:
 
 
 def reply_text(trigger: Trigger, campaign: Campaign) -> str:
-    """The reply's words: a campaign template, chosen reproducibly per trigger. It names the
-    person who used the hashtag, never the parent's author."""
+    """The reply's words: a campaign template, chosen reproducibly per trigger, in the post's
+    language where the campaign wrote templates for it. It names the person who used the
+    hashtag, never the parent's author."""
     templates = campaign.reply.templates
+    by_language = campaign.reply.by_language
+    if by_language:
+        lang = post_language(trigger)
+        templates = by_language.get(lang, templates) if lang else templates
     pick = hashlib.sha256(trigger.key.encode()).digest()[0] % len(templates)
     return templates[pick].format(handle=trigger.post.author.handle, hashtag=campaign.hashtag)
+
+
+def post_language(trigger: Trigger) -> str | None:
+    """The language the person wrote in: the post's declared language, else the words drawn
+    when identified surely (a bare hashtag under a Finnish post is answered in Finnish)."""
+    if trigger.post.langs:
+        return trigger.post.langs[0].split("-")[0].lower()
+    found = identify(trigger.art_text)
+    return found[0] if found and found[1] >= CONFIDENCE else None
 
 
 def art_words(trigger: Trigger, campaign: Campaign, bot: BotAccount | None = None) -> str:

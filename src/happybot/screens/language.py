@@ -1,39 +1,17 @@
 """Language: the word lists and models read some languages only; a post in another language is
-unscreened text, so it goes to a person. Identification by py3langid, whose model ships in the
-package (no download)."""
+unscreened text, so it goes to a person (identified by `text.language`)."""
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from happybot.models import Finding, Post, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.text.language import CONFIDENCE, identify
 
 if TYPE_CHECKING:
     from happybot.config import Campaign
-
-MIN_LETTERS = 12  # shorter texts are guessed, not identified
-CONFIDENCE = 0.9
-_NOISE = re.compile(r"(?:https?://\S+|[#@]\w[\w.-]*)")
-
-
-@functools.lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def identify(text: str) -> tuple[str, float] | None:
-    """(language, probability), or None when the text is too short to tell."""
-    clean = _NOISE.sub(" ", text)
-    if sum(c.isalpha() for c in clean) < MIN_LETTERS:
-        return None
-    lang, prob = _identifier().classify(clean)
-    return str(lang), float(prob)
 
 
 class LanguageScreen:

@@ -21,8 +21,8 @@ import inflect
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
-from happybot.screens.language import CONFIDENCE, identify
 from happybot.text.acrostic import Hidden, author_lines, hidden_readings
+from happybot.text.language import CONFIDENCE, identify
 from happybot.text.normalize import normalize, readings
 from happybot.text.segment import at_word_edges, inside_ordinary_word
 
