@@ -58,3 +58,14 @@ def test_every_attack_scenario_can_run_alone_and_unknown_ones_are_refused() -> N
         assert list(Simulator(name, seed=0, now=NOW).listen(None))
     with pytest.raises(SourceError, match="unknown scenario"):
         Simulator("everything")
+
+
+def test_a_campaign_that_reads_finnish_gets_finnish_grumbles_declared_so() -> None:
+    english = list(Simulator("ordinary", seed=2, now=NOW, size=300).listen(None))
+    finnish = list(
+        Simulator("ordinary", seed=2, now=NOW, size=300, languages=("fi", "en")).listen(None)
+    )
+    assert all(i.trigger.post.langs == ("en",) for i in english if i.trigger)
+    fi = [i.trigger for i in finnish if i.trigger and i.trigger.post.langs == ("fi",)]
+    assert 20 < len(fi) < 70 and all(i.expected == "publish" for i in finnish if i.trigger in fi)
+    assert any(c in t.post.text for t in fi for c in "äö")

@@ -53,6 +53,7 @@ def run_simulation(
         size=size,
         attacks=attacks,
         extra=extra,
+        languages=campaign.languages,
     )
     platform = DryRunPlatform(clock.follow(source), folder / "replies")
     pipeline = Pipeline(

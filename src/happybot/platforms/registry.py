@@ -36,7 +36,14 @@ def open_source(
             account=campaign.platform.account,
         )
     if kind == "simulate":
-        return Simulator(arg or "campaign", seed=seed, now=now, hashtag=campaign.hashtag, size=size)
+        return Simulator(
+            arg or "campaign",
+            seed=seed,
+            now=now,
+            hashtag=campaign.hashtag,
+            size=size,
+            languages=campaign.languages,
+        )
     raise SourceError(f"unknown source {spec!r}: use replay:FILE or simulate:SCENARIO")
 
 

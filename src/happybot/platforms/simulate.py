@@ -113,6 +113,30 @@ _CLOSERS = [
 ]
 
 
+# Finnish grumbles for a campaign that reads Finnish (`languages: [fi, …]`): what its gate must
+# let through in Finnish, with å, ä and ö, written for the simulator
+_FI_COMPLAINTS = [
+    "juna on taas myöhässä",
+    "sataa vettä koko päivän",
+    "kahvinkeitin hajosi juuri ennen palaveria",
+    "bussi ajoi ohi pysäkiltä",
+    "maanantai tuli taas liian aikaisin",
+    "tulostin jumittui kolmannen kerran tänään",
+    "lumiaura tukki pihatien aamulla",
+    "naapurin koira haukkui koko yön",
+    "kauppa oli sulkeutunut kun pääsin perille",
+    "sähköt katkesivat kesken saunan",
+    "pyöräni kumi puhkesi töihin mennessä",
+    "jäätelö loppui kesken hellepäivän",
+]
+_FI_CLOSERS = ["", "taas", "ihan oikeasti", "huoh", "miksi aina minä", "no voi harmi"]
+
+
+def finnish_grumble(rng: random.Random) -> str:
+    text = " ".join(p for p in (rng.choice(_FI_COMPLAINTS), rng.choice(_FI_CLOSERS)) if p)
+    return text[0].upper() + text[1:]
+
+
 def grumble(rng: random.Random) -> str:
     """One harmless everyday complaint, as campaign posts mostly are: what the gate must let
     through (`happybot eval grumbles`)."""
@@ -253,6 +277,7 @@ class Simulator:
         size: int = 200,
         attacks: Sequence[str] = ATTACKS,
         extra: Sequence[Sequence[dict[str, Any]]] = (),
+        languages: Sequence[str] = ("en",),
     ) -> None:
         """`campaign` mixes the named `attacks`, and any `extra` attacks (lists of posts in the
         replay format, with ground truth), into ordinary traffic."""
@@ -265,6 +290,8 @@ class Simulator:
         self.scenario, self.seed, self.size = scenario, seed, size
         self.attacks, self.extra = tuple(attacks), [list(e) for e in extra]
         self.hashtag = hashtag
+        # a campaign that reads Finnish gets a fifth of its grumbles in Finnish
+        self.finnish = "fi" in languages
         self.now = now or datetime.now(UTC)
         self.name = f"simulate:{scenario}:{seed}"
 
@@ -356,13 +383,14 @@ class Simulator:
         scenario: str,
         reply_to: dict[str, Any] | None = None,
         tag: bool = True,
+        lang: str = "en",
     ) -> dict[str, Any]:
         post: dict[str, Any] = {
             "id": self._id(),
             "text": f"{text} {self.hashtag}".strip() if tag else text,
             "author": author,
             "tags": [self.hashtag.lstrip("#").lower()] if tag else [],
-            "langs": ["en"],
+            "langs": [lang],
             "expected": expected,
             "scenario": scenario,
         }
@@ -389,7 +417,10 @@ class Simulator:
         for _ in range(count):
             person = rng.choice(self._people)
             roll = rng.random()
-            if roll < 0.7:
+            if roll < 0.7 and self.finnish and rng.random() < 0.2:
+                text = finnish_grumble(rng)
+                lines.append(self._post(person, text, "publish", "ordinary", lang="fi"))
+            elif roll < 0.7:
                 lines.append(self._post(person, self._grumble(rng), "publish", "ordinary"))
             elif roll < 0.8:
                 lines.append(self._post(person, self._cheer(rng), "publish", "positive"))
