@@ -53,6 +53,19 @@ def test_a_display_name_that_carries_a_line_is_screened_too(corpus: Path) -> Non
     assert finding.target is Target.DISPLAY_NAME
 
 
+def test_a_passage_hidden_in_the_first_letters_of_the_authors_lines_is_held(corpus: Path) -> None:
+    screen = CorpusScreen(paths=[corpus])
+    letters = "".join(c for c in forbidden_lines()[0].lower() if c.isalpha())[:14]
+    nouns = ["apple", "oven", "umbrella", "rain", "pear", "egg", "lemon", "water", "sun", "tea"]
+    words = {w[0]: w for w in nouns}
+    text = "\n".join(f"{words.get(c, c)} today" for c in letters) + " #MakeItHappy"
+    (finding,) = screen.check([make_trigger(text)], CTX)[0]
+    assert finding.label == "never-amplify-hidden" and "first letters of lines" in finding.why
+    # lines whose first letters spell nothing of the corpus
+    plain = "\n".join(f"{w} today" for w in ["rain", "apple", "egg", "tea", "sun"] * 3)
+    assert screen.check([make_trigger(plain)], CTX)[0] == []
+
+
 def test_ordinary_posts_and_short_common_phrases_pass(corpus: Path) -> None:
     screen = CorpusScreen(paths=[corpus])
     assert found(screen, "my train is late again and it is raining #MakeItHappy") == []

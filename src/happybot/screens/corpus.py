@@ -6,7 +6,9 @@ Three checks, all on the canonical text (so obfuscation, case and punctuation hi
 - passages reworded a little: MinHash/LSH (datasketch) over word pairs of overlapping windows of
   the corpus finds candidates, then the share of the post's word pairs found in a window decides;
 - a passage split across several posts of one author: the author's recent posts joined with
-  this one are checked for exact passages the posts do not hold on their own.
+  this one are checked for exact passages the posts do not hold on their own;
+- a passage hidden in the first letters of the author's lines or words (`text.acrostic`): twelve
+  letters in a row of the corpus, read letters only.
 
 The index is cached on disk, keyed by the files' contents and the normalisation version, and
 rebuilt when a file changes.
@@ -30,6 +32,7 @@ from happybot.config import cache_dir
 from happybot.errors import ConfigError
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
+from happybot.text.acrostic import author_lines, hidden_readings
 from happybot.text.normalize import NORMALIZE_VERSION, WORD, normalize, words_of
 
 if TYPE_CHECKING:
@@ -44,7 +47,8 @@ NEAR_SHARE = 0.55  # of the post's word pairs found in one window (or line) of t
 NEAR_MIN_PAIRS = 5
 SPLIT_POSTS = 5  # an author's recent posts joined for the split check
 SPLIT_WINDOW = timedelta(hours=1)
-INDEX_VERSION = 2
+INDEX_VERSION = 3
+HIDDEN_LETTERS = 12  # letters in a row of the corpus that a hidden reading must hold
 # drawn once: making them is most of the cost of a MinHash of a short post
 _TEMPLATE = MinHash(num_perm=NUM_PERM)
 
@@ -63,6 +67,8 @@ class CorpusIndex:
     # every word pair of the corpus: a post sharing fewer than NEAR_MIN_PAIRS with all of it
     # cannot share them with one window, and needs no MinHash (most posts: the cheap answer)
     all_pairs: frozenset[str] = frozenset()
+    # every line's letters, lines apart: what an acrostic of the corpus would spell
+    letters: str = ""
     lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(LSH_THRESHOLD, NUM_PERM))
 
     @classmethod
@@ -74,6 +80,7 @@ class CorpusIndex:
             words: list[tuple[str, int]] = []
             for number, line in enumerate(text.splitlines(), start=1):
                 line_words = words_of(normalize(line).text)
+                index.letters += "".join(c for w in line_words for c in w if c.isalpha()) + "|"
                 words += [(w, number) for w in line_words]
                 if len(line_words) >= 3:  # a line (a sentence, a verse) is a window of its own
                     index.windows.append((path.name, number, frozenset(pairs(line_words))))
@@ -102,6 +109,13 @@ class CorpusIndex:
             for i in range(len(words) - SHINGLE + 1)
             if (key := tuple(words[i : i + SHINGLE])) in self.shingles
         ]
+
+    def hidden(self, letters: str) -> int | None:
+        """Where in `letters` (a hidden reading) twelve letters of the corpus in a row begin."""
+        for start in range(len(letters) - HIDDEN_LETTERS + 1):
+            if letters[start : start + HIDDEN_LETTERS] in self.letters:
+                return start
+        return None
 
     def near(self, words: Sequence[str]) -> tuple[float, tuple[str, int]] | None:
         """The best share of the post's word pairs found in one window, when it is high."""
@@ -181,6 +195,8 @@ class CorpusScreen:
                         findings += self._scan(self.index, text, target)
                 if not any(f.risk >= 0.9 for f in findings):
                     findings += self._split(self.index, trigger, ctx)
+                if not findings:
+                    findings += self._hidden(self.index, trigger)
             results.append(findings)
         return results
 
@@ -203,6 +219,17 @@ class CorpusScreen:
             span = canon.span_in_original(found[0].start(), found[-1].end())
             why = f"rewords a passage of {source} (near line {line}): {share:.0%} of its word pairs"
             return [Finding(self.name, "never-amplify-reworded", 0.8, target, span, why)]
+        return []
+
+    def _hidden(self, index: CorpusIndex, trigger: Trigger) -> list[Finding]:
+        for target in (Target.POST, Target.PARENT):
+            text = trigger.text_of(target)
+            for reading in hidden_readings(author_lines(text)) if text else ():
+                at = index.hidden(reading.letters)
+                if at is not None:
+                    shown = reading.letters[at : at + HIDDEN_LETTERS]
+                    why = f"the {reading.where} spell {shown!r}…, a passage of the corpus"
+                    return [Finding(self.name, "never-amplify-hidden", 0.8, target, None, why)]
         return []
 
     def _split(self, index: CorpusIndex, trigger: Trigger, ctx: ScreenContext) -> list[Finding]:
