@@ -17,7 +17,6 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import ahocorasick
-import inflect
 
 from happybot.models import Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
@@ -27,6 +26,8 @@ from happybot.text.normalize import normalize, readings
 from happybot.text.segment import at_word_edges, inside_ordinary_word
 
 if TYPE_CHECKING:
+    import inflect
+
     from happybot.config import Campaign
 
 # Labels grave enough to look for inside run-together words (handles, acrostics).
@@ -48,6 +49,8 @@ class Term:
     label: str
     risk: float
     source: str
+    # its plural: "" none, None not known yet (the campaign's words: inflect works it out)
+    plural: str | None = None
 
     @property
     def language(self) -> str:
@@ -64,8 +67,8 @@ def bundled_terms() -> list[Term]:
     for line in raw.splitlines():
         if not line or line.startswith("#"):
             continue
-        text, label, risk, source = line.split("\t")
-        terms.append(Term(text, label, float(risk), source))
+        text, label, risk, source, plural = line.split("\t")
+        terms.append(Term(text, label, float(risk), source, plural))
     return terms
 
 
@@ -245,7 +248,7 @@ def _automaton(entries: Iterable[tuple[str, Term]]) -> ahocorasick.Automaton:
         if len(key) < 3:
             continue
         automaton.add_word(key, (key, term, False))
-        plural = plural_of(key)
+        plural = normalize(term.plural).text if term.plural is not None else plural_of(key)
         if plural and plural not in automaton:
             automaton.add_word(plural, (plural, term, True))
     if len(automaton):
@@ -256,7 +259,8 @@ def _automaton(entries: Iterable[tuple[str, Term]]) -> ahocorasick.Automaton:
 @functools.lru_cache(maxsize=4096)
 def plural_of(word: str) -> str | None:
     """The plural of a one-word term ("spic" -> "spics", "sissy" -> "sissies"), by inflect's
-    rules; none for phrases, whose plural is rarely the listed harm."""
+    rules; none for phrases, whose plural is rarely the listed harm. The bundled terms carry
+    theirs (scripts/build_lexicon.py): inflect is imported only for the campaign's own words."""
     if " " in word or not word.isalpha():
         return None
     plural = _inflect().plural_noun(word)
@@ -265,6 +269,8 @@ def plural_of(word: str) -> str | None:
 
 @functools.cache
 def _inflect() -> inflect.engine:
+    import inflect
+
     return inflect.engine()
 
 
