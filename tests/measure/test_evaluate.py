@@ -123,3 +123,14 @@ def test_one_table_tells_harm_held_harmless_published_and_the_load_on_people(
     assert {"HateCheck", "our sensitive set", "grumbles"} <= set(sets)
     assert "Dynabench test" not in sets and "SimpleSafetyTests" not in sets
     assert sets["HateCheck"]["cases"] == 4 and sets["grumbles"]["harmful"] == 0
+
+
+def test_our_harm_set_reads_as_cases_that_must_be_held_or_published() -> None:
+    from happybot.measure.evaluate import read_sensitive
+
+    cases = read_sensitive(Path(__file__).resolve().parents[2] / "training" / "harm_eval.tsv")
+    kinds = {
+        c.functionality: sum(1 for d in cases if d.functionality == c.functionality) for c in cases
+    }
+    assert kinds == {"self-harm": 20, "threat": 20, "none": 25}
+    assert all(c.hateful == (c.functionality != "none") for c in cases)

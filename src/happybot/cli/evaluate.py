@@ -282,6 +282,7 @@ def summary(
         ("Dynabench test", lambda: read_dynabench_test(data / "dynabench")),
         ("SimpleSafetyTests", lambda: read_simplesafetytests(data / "simplesafetytests")),
         ("our sensitive set", lambda: read_sensitive(REPO / "training" / "sensitive_eval.tsv")),
+        ("our harm set", lambda: read_sensitive(REPO / "training" / "harm_eval.tsv")),
         ("grumbles", lambda: grumble_cases(grumbles_count, campaign.hashtag)),
     ]
     loads: list[Load] = []
