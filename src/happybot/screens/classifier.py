@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from happybot.classifiers.base import Classifier, Scores
 from happybot.errors import ClassifierError
-from happybot.labels import HATE, LABELS
+from happybot.labels import HATE, INSULT, LABELS
 from happybot.models import BotAccount, Finding, Target, Trigger
 from happybot.screens.base import ScreenContext
 from happybot.text.content import content_words
@@ -34,6 +34,13 @@ NAME = "classifier"
 # Chosen on names written for it (tests/screens/test_classifier.py: harmless ones, identity
 # names among them, score hate up to 0.61; hateful slogans 0.91 and up), not on an evaluation set.
 NAME_HATE_FLOOR = 0.75
+# A reply's own words ("#MakeItHappy for my friend here") are a request to the bot: not drawn,
+# not published, read for the asker's intent. Short requests are noise to the model (harmless
+# ones score hate up to 0.52 and insult up to 0.56; hateful ones 0.62 and up), so hate and
+# insult count there from this floor, chosen on requests written for it
+# (tests/screens/test_classifier.py), not on the simulator's, which the demo measures.
+REQUEST_FLOOR = 0.6
+REQUEST_LABELS = frozenset({HATE, INSULT})
 NAME_TARGETS = (
     Target.DISPLAY_NAME,
     Target.HANDLE,
@@ -85,9 +92,12 @@ class ClassifierScreen:
         name = self._ready().name
         results: list[list[Finding]] = [[] for _ in batch]
         for (index, target), per_label in self.scores(batch, ctx.bot):
+            request = target is Target.POST and batch[index].parent is not None
             for label, score in sorted(per_label.items()):
-                if score >= self._report_from.get(label, 0.0):
-                    results[index].append(self._finding(name, label, score, target))
+                floor = REQUEST_FLOOR if request and label in REQUEST_LABELS else 0.0
+                if score >= max(self._report_from.get(label, 0.0), floor):
+                    what = " (the reply's own words, a request)" if floor else ""
+                    results[index].append(self._finding(name, label, score, target, what))
         hate_from = max(self._report_from.get(HATE, 0.0), NAME_HATE_FLOOR)
         for (index, target), score in self.name_scores(batch):
             if score >= hate_from:
