@@ -259,3 +259,11 @@ def test_a_campaign_that_reads_finnish_applies_finnish_terms_to_finnish_posts() 
 def test_another_languages_term_is_found_inflected_or_compounded(text: str, found: str) -> None:
     spans = [text[f.span[0] : f.span[1]] for f in LEX.scan(text, Target.POST) if f.span]
     assert spans == [found]
+
+
+def test_another_languages_list_reads_posts_not_names() -> None:
+    trigger = make_trigger(
+        "lovely day #MakeItHappy", author=make_author("muna.example", display_name="Muna Ahmed")
+    )
+    assert LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0] == []
+    assert [f.label for f in LEX.scan("muna ahmed", Target.POST)] == ["other-language"]

@@ -104,7 +104,12 @@ class LexiconScreen:
                 if handle:
                     # handles join words with separators: "white-power", "white_power"
                     text = _HANDLE_SEPARATORS.sub(" ", text)
-                findings += self.scan(text, target, inner=handle, split=handle)
+                # another language's word in a name is mostly a name ("Muna" is Finnish slang
+                # and a given name): other languages' lists read what people write, not names
+                found = self.scan(text, target, inner=handle, split=handle)
+                if target not in _TARGETS_WITH_LINES:
+                    found = [f for f in found if f.label != OTHER_LANGUAGE]
+                findings += found
                 if target in _TARGETS_WITH_LINES:
                     for reading in hidden_readings(author_lines(text)):
                         findings += self.hidden(reading, target)
