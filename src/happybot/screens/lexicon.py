@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -102,11 +102,11 @@ class LexiconScreen:
             for target, text in trigger.texts():
                 handle = target in (Target.HANDLE, Target.PARENT_HANDLE)
                 if handle:
-                    # handles join words with separators: "white-power", "white_power"
-                    text = _HANDLE_SEPARATORS.sub(" ", text)
+                    found = self._scan_handle(text, target)
+                else:
+                    found = self.scan(text, target)
                 # another language's word in a name is mostly a name ("Muna" is Finnish slang
                 # and a given name): other languages' lists read what people write, not names
-                found = self.scan(text, target, inner=handle, split=handle)
                 if target not in _TARGETS_WITH_LINES:
                     found = [f for f in found if f.label != OTHER_LANGUAGE]
                 findings += found
@@ -115,6 +115,20 @@ class LexiconScreen:
                         findings += self.hidden(reading, target)
             results.append(findings)
         return results
+
+    def _scan_handle(self, handle: str, target: Target) -> list[Finding]:
+        """A handle read as words: separators are spaces ("white-power", "white_power"), and
+        a run of two or more digits at a word's edge is a number of its own ("ana12240178",
+        "kike88"), not letters in disguise (leetspeak is a digit among letters: "n1gg3r").
+        Spans are on the handle as written."""
+        text, offsets = _handle_words(handle)
+        out = []
+        for found in self.scan(text, target, inner=True, split=True):
+            if found.span is not None:
+                start, stop = found.span
+                found = replace(found, span=(offsets[start], offsets[stop - 1] + 1))
+            out.append(found)
+        return out
 
     def hidden(
         self, reading: Hidden, target: Target, skip: frozenset[str] = frozenset()
@@ -277,6 +291,35 @@ def _inflect() -> inflect.engine:
     import inflect
 
     return inflect.engine()
+
+
+_EDGE_DIGITS = re.compile(r"(?<=[^\W\d_])\d{2,}(?![^\W\d_])|(?<![^\W\d_])\d{2,}(?=[^\W\d_])")
+
+
+def _handle_words(handle: str) -> tuple[str, list[int]]:
+    """The handle with separators as spaces and a space between a word and a number at its
+    edge; with, for each character, where it stands in the handle."""
+    text = _HANDLE_SEPARATORS.sub(" ", handle)
+    chars: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for m in _EDGE_DIGITS.finditer(text):
+        chars.extend(text[last : m.start()])
+        offsets.extend(range(last, m.start()))
+        # the space stands where the number begins (or ends, for a number before a word)
+        before_word = m.end() < len(text) and text[m.end()].isalpha()
+        if not before_word:
+            chars.append(" ")
+            offsets.append(m.start())
+        chars.extend(m.group())
+        offsets.extend(range(m.start(), m.end()))
+        if before_word:
+            chars.append(" ")
+            offsets.append(m.end() - 1)
+        last = m.end()
+    chars.extend(text[last:])
+    offsets.extend(range(last, len(text)))
+    return "".join(chars), offsets
 
 
 _MIN_STEM = 5
