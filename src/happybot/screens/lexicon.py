@@ -101,10 +101,7 @@ class LexiconScreen:
             findings: list[Finding] = []
             for target, text in trigger.texts():
                 handle = target in (Target.HANDLE, Target.PARENT_HANDLE)
-                if handle:
-                    found = self._scan_handle(text, target)
-                else:
-                    found = self.scan(text, target)
+                found = self._scan_handle(text, target) if handle else self.scan(text, target)
                 # another language's word in a name is mostly a name ("Muna" is Finnish slang
                 # and a given name): other languages' lists read what people write, not names
                 if target not in _TARGETS_WITH_LINES:
