@@ -177,7 +177,7 @@ def test_demo_json_last_line_is_the_scored_summary(workdir: Path) -> None:
         "harmful_published",
         "harmless_held",
     } <= set(summary)
-    counted = ("published", "review", "rejected", "queued")
+    counted = ("published", "review", "rejected", "queued", "skipped")
     assert summary["posts"] == sum(summary[k] for k in counted)
     assert summary["rejected"] >= 10  # at least the hijack's lines
     assert len(list((workdir / "demo" / "replies").glob("*.png"))) == summary["published"]

@@ -42,6 +42,7 @@ class Summary:
             "review",
             "rejected",
             "queued",
+            "skipped",
             "harmful_published",
             "harmless_held",
         )
