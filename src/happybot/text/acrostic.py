@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import emoji
 
 from happybot.text.normalize import normalize
 
@@ -50,12 +49,17 @@ def author_lines(text: str) -> list[str]:
     return [line for raw in text.splitlines() if (line := _NOT_WORDS.sub(" ", raw).strip())]
 
 
+_category = functools.lru_cache(maxsize=4096)(unicodedata.category)
+
+
 @functools.lru_cache(maxsize=16384)
 def _words(line: str) -> tuple[str, ...]:
     """The letters of each word of a line, as a reader counts words (what stands between spaces:
     "let's" is one), after normalisation ("1sn't" reads "isnt"). Lines come back in post after
     post; an emoji is no letter to the eye (normalisation would spell out its name)."""
     if not line.isascii():
-        line = emoji.replace_emoji(line, "")
+        # emoji and other pictographs (symbols, their joiners and variation selectors): the
+        # emoji package's own search costs ten times this, and a symbol is never a letter
+        line = "".join(c for c in line if c.isascii() or _category(c)[0] not in "SC")
     letters = ("".join(c for c in token if c.isalpha()) for token in normalize(line).text.split())
     return tuple(w for w in letters if w)
