@@ -24,6 +24,7 @@ from happybot.screens.base import ScreenContext
 from happybot.text.content import content_words
 from happybot.text.hashtags import hashtag_pattern
 from happybot.text.mentions import without_addressing
+from happybot.text.normalize import normalize, words_of
 from happybot.text.segment import handle_words
 
 if TYPE_CHECKING:
@@ -112,8 +113,10 @@ class ClassifierScreen:
     def name_scores(self, batch: Sequence[Trigger]) -> list[tuple[tuple[int, Target], float]]:
         """The hate score of each author's name that says something (two words or more: a
         first name, or a first and last name, says nothing a model can judge is one word less
-        noisy), with where it came from. A name is scored once while it is remembered: an
-        author's name comes back with each of their posts."""
+        noisy), with where it came from. A name is read as its words, numbers left out, so
+        that a handle and a display name that say the same ("samjones42", "Sam Jones") are
+        scored once; and a name is scored once while it is remembered: an author's name comes
+        back with each of their posts."""
         where: list[tuple[int, Target]] = []
         texts: list[str] = []
         for index, trigger in enumerate(batch):
@@ -124,8 +127,12 @@ class ClassifierScreen:
                 text = handle_words(raw) if target in _HANDLES else raw
                 if len(content_words(text, self._tag)) < 2:
                     continue
+                said = hashtag_pattern(self._tag).sub(" ", text)
+                words = [w for w in words_of(normalize(said).text) if not w.isdigit()]
+                if len(words) < 2:
+                    continue
                 where.append((index, target))
-                texts.append(hashtag_pattern(self._tag).sub(" ", text))
+                texts.append(" ".join(words))
         new = sorted({t for t in texts if t not in self._names})
         if new:
             scored = self._ready().scores(new)
