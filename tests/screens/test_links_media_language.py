@@ -91,6 +91,11 @@ def test_a_link_into_a_denied_domain_is_rejected_and_other_links_go_to_a_person(
     assert verdict("bare scam.example/win #MakeItHappy") == (Decision.REJECT, ["denied-link"])
     assert verdict("my shop notscam.com #MakeItHappy") == (Decision.REVIEW, ["link"])
     assert verdict("see https://example.org/x #MakeItHappy") == (Decision.REVIEW, ["link"])
+    # in a name: a denied domain is rejected, another link is no finding (a name is not drawn)
+    for name, labels in (("visit scam.example today", ["denied-link"]), ("shop.com", [])):
+        author = make_author("x.example", display_name=name)
+        (found,) = screen.check([make_trigger("rain #MakeItHappy", author=author)], CTX)
+        assert [(f.label, f.target) for f in found] == [(x, Target.DISPLAY_NAME) for x in labels]
 
 
 def test_a_deny_list_entry_that_is_no_domain_is_refused_with_the_file_and_field(

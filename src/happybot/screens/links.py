@@ -44,15 +44,7 @@ class LinksScreen:
                 text = trigger.text_of(target)
                 if not text:
                     continue
-                links = list(_LINK.finditer(text))
-                if self._bare is not None:
-                    seen = [m.span() for m in links]
-                    links += [
-                        m
-                        for m in self._bare.finditer(text)
-                        if not any(a <= m.start() < b for a, b in seen)
-                    ]
-                for m in links:
+                for m in self._links(text):
                     denied = self._denied(m.group())
                     if denied:
                         why = f"links to {denied}, on the campaign's deny list: {m.group()!r}"
@@ -84,8 +76,28 @@ class LinksScreen:
                             f"mentions {m.group()}: the reply would drag them in",
                         )
                     )
+            # a name is not drawn, so its link reaches nobody through the bot: only a link
+            # into a denied domain counts there ("visit hate-site.example" as a display name)
+            for target in (Target.DISPLAY_NAME, Target.PARENT_DISPLAY_NAME):
+                text = trigger.text_of(target)
+                for m in self._links(text) if text else ():
+                    denied = self._denied(m.group())
+                    if denied:
+                        why = f"the name links to {denied}, on the campaign's deny list"
+                        findings.append(
+                            Finding(self.name, "denied-link", 1.0, target, m.span(), why)
+                        )
             results.append(findings)
         return results
+
+    def _links(self, text: str) -> list[re.Match[str]]:
+        links = list(_LINK.finditer(text))
+        if self._bare is not None:
+            seen = [m.span() for m in links]
+            links += [
+                m for m in self._bare.finditer(text) if not any(a <= m.start() < b for a, b in seen)
+            ]
+        return links
 
     def _denied(self, link: str) -> str | None:
         """The denied domain `link` points into, if any (a subdomain counts)."""
