@@ -267,3 +267,9 @@ def test_another_languages_list_reads_posts_not_names() -> None:
     )
     assert LEX.check([trigger], ScreenContext(now=NOW, deadline=NOW))[0] == []
     assert [f.label for f in LEX.scan("muna ahmed", Target.POST)] == ["other-language"]
+
+
+def test_finnish_letters_fold_both_ways() -> None:
+    # å, ä and ö as written, in capitals, or typed without their dots: the same term
+    for written in ("kusipää", "KUSIPÄÄ", "kusipaa"):
+        assert [f.label for f in LEX.scan(f"taas {written}", Target.POST)] == ["other-language"]
