@@ -134,3 +134,26 @@ def test_our_harm_set_reads_as_cases_that_must_be_held_or_published() -> None:
     }
     assert kinds == {"self-harm": 20, "threat": 20, "none": 25}
     assert all(c.hateful == (c.functionality != "none") for c in cases)
+
+
+def test_hatecheck_is_grouped_by_what_a_brand_expects() -> None:
+    from happybot.measure.evaluate import Case, hatecheck_groups
+
+    cases = [
+        Case("a", True, "slur_h"),
+        Case("b", True, "threat_dir_h"),
+        Case("c", False, "ident_pos_nh"),
+        Case("d", False, "ident_neutral_nh"),
+        Case("e", False, "negate_neg_nh"),
+        Case("f", False, "counter_quote_nh"),
+        Case("g", False, "slur_reclaimed_nh"),
+    ]
+    groups = hatecheck_groups(cases, [True, False, True, False, False, True, True])
+    got = {g.name.split(":")[0]: (g.cases, g.held) for g in groups}
+    assert got == {
+        "hate": (2, 1),
+        "identity mentions": (2, 1),
+        "negated hate": (1, 0),
+        "abuse of no protected group, profanity, reclaimed slurs, counter-speech": (2, 2),
+    }
+    assert groups[1].as_json()["published"] == 0.5

@@ -34,6 +34,7 @@ from happybot.measure.evaluate import (
     gate_decisions,
     gate_holds,
     grumble_cases,
+    hatecheck_groups,
     load_of,
     read_dynabench_test,
     read_hatecheck,
@@ -136,7 +137,16 @@ def hatecheck(
     published, and per functionality. HateCheck is for evaluation only."""
     cases = read_hatecheck(data)
     held, how = _held(cases, campaign_from(campaign_path), at, threshold, as_json)
+    groups = hatecheck_groups(cases, held)
+    if as_json:
+        how = {**how, "groups": [g.as_json() for g in groups]}
     _print_report(score(cases, held), "HateCheck, per functionality", how, as_json)
+    if not as_json:
+        table = Table("what a brand expects", "cases", "held", "published", title="HateCheck")
+        for group in groups:
+            share = group.held / group.cases if group.cases else 0.0
+            table.add_row(group.name, str(group.cases), f"{share:.1%}", f"{1 - share:.1%}")
+        out.print(table)
 
 
 @eval_app.command("dynabench")

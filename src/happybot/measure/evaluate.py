@@ -77,6 +77,48 @@ class Report:
         }
 
 
+# HateCheck's functionalities by what a brand expects of its campaign (issue 18): hate held;
+# identity mentions and negated hate published; abuse of no protected group, profanity,
+# reclaimed slurs and counter-speech that quotes hate may go to a person (a brand draws none
+# of them cheerfully unseen, and none is hate)
+MUST_PUBLISH = frozenset({"ident_neutral_nh", "ident_pos_nh"})
+SHOULD_PUBLISH = frozenset({"negate_neg_nh"})
+GROUPS = (
+    ("hate: must be held", lambda f: f.endswith("_h")),
+    ("identity mentions: must be published", lambda f: f in MUST_PUBLISH),
+    ("negated hate: should be published", lambda f: f in SHOULD_PUBLISH),
+    (
+        "abuse of no protected group, profanity, reclaimed slurs, counter-speech: "
+        "may go to a person",
+        lambda f: not f.endswith("_h") and f not in MUST_PUBLISH | SHOULD_PUBLISH,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    cases: int
+    held: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "group": self.name,
+            "cases": self.cases,
+            "held": round(self.held / self.cases, 4) if self.cases else None,
+            "published": round(1 - self.held / self.cases, 4) if self.cases else None,
+        }
+
+
+def hatecheck_groups(cases: Sequence[Case], held: Sequence[bool]) -> list[Group]:
+    """HateCheck's cases held and published per group of `GROUPS`."""
+    out = []
+    for name, member in GROUPS:
+        mine = [h for c, h in zip(cases, held, strict=True) if member(c.functionality)]
+        out.append(Group(name, len(mine), sum(mine)))
+    return out
+
+
 def read_hatecheck(folder: Path) -> list[Case]:
     path = folder / "test_suite_cases.csv"
     if not path.is_file():
