@@ -452,16 +452,19 @@ class Simulator:
         return lines
 
     def _names(self, rng: random.Random) -> list[dict[str, Any]]:
-        lines = []
-        for handle, display in _BAD_NAMES:
-            person = dict(
-                rng.choice(self._people),
-                handle=f"{handle}.example",
-                display_name=display,
-                id=f"did:sim:name:{handle}",
-            )
-            lines.append(self._post(person, self._grumble(rng), "hold", "offensive-name"))
-        return lines
+        return [
+            self._post(self._renamed(rng, h, d), self._grumble(rng), "hold", "offensive-name")
+            for h, d in _BAD_NAMES
+        ]
+
+    def _renamed(self, rng: random.Random, handle: str, display: str) -> dict[str, Any]:
+        """An established account of the simulation under an offensive name."""
+        return dict(
+            rng.choice(self._people),
+            handle=f"{handle}.example",
+            display_name=display,
+            id=f"did:sim:name:{handle}",
+        )
 
     def _coordinated(self, rng: random.Random) -> list[dict[str, Any]]:
         lines = []
@@ -495,12 +498,7 @@ class Simulator:
             self._post(rng.choice(self._people), text, "hold", "inflected") for text in _INFLECTED
         ]
         for handle, display in _INFLECTED_NAMES:
-            person = dict(
-                rng.choice(self._people),
-                handle=f"{handle}.example",
-                display_name=display,
-                id=f"did:sim:inflected:{handle}",
-            )
+            person = self._renamed(rng, handle, display)
             lines.append(self._post(person, self._grumble(rng), "hold", "inflected"))
         return lines
 
