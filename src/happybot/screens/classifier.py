@@ -111,9 +111,8 @@ class ClassifierScreen:
         return Finding(NAME, label, round(float(score), 4), target, None, why)
 
     def name_scores(self, batch: Sequence[Trigger]) -> list[tuple[tuple[int, Target], float]]:
-        """The hate score of each author's name that says something (two words or more: a
-        first name, or a first and last name, says nothing a model can judge is one word less
-        noisy), with where it came from. A name is read as its words, numbers left out, so
+        """The hate score of each author's name of two words or more (one word is noise to
+        the model), with where it came from. A name is read as its words, numbers left out, so
         that a handle and a display name that say the same ("samjones42", "Sam Jones") are
         scored once; and a name is scored once while it is remembered: an author's name comes
         back with each of their posts."""
@@ -133,17 +132,19 @@ class ClassifierScreen:
                     continue
                 where.append((index, target))
                 texts.append(" ".join(words))
-        new = sorted({t for t in texts if t not in self._names})
+        # read from a copy: a batch abandoned at its deadline may still be writing the cache
+        known = {t: score for t in texts if (score := self._names.get(t)) is not None}
+        new = sorted(set(texts) - set(known))
         if new:
             scored = self._ready().scores(new)
             if len(scored) != len(new):
                 raise ClassifierError(f"answered {len(scored)} scores for {len(new)} names")
-            if len(self._names) + len(new) > _NAMES_KEPT:
-                self._names.clear()
-            self._names.update(
-                (text, float(s.get(HATE, 0.0))) for text, s in zip(new, scored, strict=True)
-            )
-        return [(w, self._names[t]) for w, t in zip(where, texts, strict=True)]
+            fresh = {text: float(s.get(HATE, 0.0)) for text, s in zip(new, scored, strict=True)}
+            known.update(fresh)
+            if len(self._names) + len(fresh) > _NAMES_KEPT:
+                self._names = {}
+            self._names.update(fresh)
+        return [(w, known[t]) for w, t in zip(where, texts, strict=True)]
 
     def scores(
         self, batch: Sequence[Trigger], bot: BotAccount | None = None
