@@ -1,7 +1,7 @@
 """Never-amplify screen: hold posts that reproduce a text the operator listed (in the real world,
 extremist books and manifestos; the 2015 hijack fed one to a bot line by line).
 
-Three checks, all on the canonical text (so obfuscation, case and punctuation hide nothing):
+Four checks, all on the canonical text (so obfuscation, case and punctuation hide nothing):
 - exact passages: shingles of five consecutive words;
 - passages reworded a little: MinHash/LSH (datasketch) over word pairs of overlapping windows of
   the corpus finds candidates, then the share of the post's word pairs found in a window decides;
