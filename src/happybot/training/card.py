@@ -179,6 +179,13 @@ def _base_line(base: Path) -> str:
 def _teacher_lines(settings: TrainSettings) -> list[str]:
     if settings.teacher is None:
         return []
+    if settings.teacher.is_file():  # the teacher's scores kept in a file
+        return [
+            f"- Teacher: every known {', '.join(settings.teacher_labels)} target was drawn "
+            f"{settings.teacher_weight:.0%} of the way to the scores kept in "
+            f"`{settings.teacher.name}`: a teacher's (all-mpnet-base-v2 fine-tuned by `make "
+            "teacher`) on the rows of this card; `make teacher-scores` writes them again."
+        ]
     card = settings.teacher / CARD_FILE
     said = ""
     if card.is_file():
