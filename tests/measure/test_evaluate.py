@@ -120,7 +120,8 @@ def test_one_table_tells_harm_held_harmless_published_and_the_load_on_people(
     (data / "hatecheck" / "test_suite_cases.csv").write_text(CSV)
     out = cli("eval", "summary", "--data", str(data), "--grumbles", "5", "--json")
     sets = {s["set"]: s for s in json.loads(out.strip().splitlines()[-1])["sets"]}
-    assert {"HateCheck", "our sensitive set", "grumbles"} <= set(sets)
+    assert {"HateCheck", "our sensitive set", "our harm set", "grumbles"} <= set(sets)
+    assert sets["our crafted set"]["cases"] == 62
     assert "Dynabench test" not in sets and "SimpleSafetyTests" not in sets
     assert sets["HateCheck"]["cases"] == 4 and sets["grumbles"]["harmful"] == 0
 
