@@ -92,6 +92,15 @@ def test_screen_one_text_prints_the_verdict_and_the_evidence(workdir: Path) -> N
     assert "review" in out and "sh!t" in out
 
 
+def test_screen_reads_the_authors_name_and_handle_too(workdir: Path) -> None:
+    out = cli("screen", "my train is late again", "--name", "Deport all Muslims", "--json")
+    (row,) = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert row["verdict"] != "publish"
+    assert {f["target"] for f in row["findings"]} == {"display_name"}
+    out = cli("screen", "my train is late again", "--handle", "spicyfoodfan.example", "--json")
+    assert json.loads(out.strip().splitlines()[-1])["verdict"] == "publish"
+
+
 def test_run_publishes_once_and_a_second_run_replies_to_nothing_again(workdir: Path) -> None:
     posts = workdir / "posts.jsonl"
     posts.write_text(

@@ -36,6 +36,9 @@ def screen(
         ),
     ] = None,
     handle: Annotated[str, typer.Option(help="Author handle for TEXT.")] = "someone.example",
+    name: Annotated[
+        str | None, typer.Option("--name", help="Author display name for TEXT.")
+    ] = None,
     corpus: CorpusOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -47,7 +50,9 @@ def screen(
     now = datetime.now(UTC)
     if text is not None:
         # a bare text has no real author: screen it as from an established account
-        author = Author(handle=handle, created_at=now - timedelta(days=365), posts=100)
+        author = Author(
+            handle=handle, display_name=name, created_at=now - timedelta(days=365), posts=100
+        )
         triggers = [Trigger("cli", Post(id="text", text=text, author=author))]
     else:
         assert file is not None
